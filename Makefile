@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# pycost build: `make` builds build/pycost (BPF objects embedded as skeletons).
+
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := x86
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wmissing-field-initializers -Werror=undef \
+	  -D_GNU_SOURCE -DPYCOST_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuser -MMD -MP
+LDLIBS := -lbpf -lelf -lz -lsqlite3 -lm
+BPFCFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+	     -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(USER_SRCS))
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
+DEPS := $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(BUILD)/main.d $(TEST_OBJS:.o=.d)
+
+.PHONY: all clean test unit e2e demo bench format deps
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/pycost
+
+$(BUILD) $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPFCFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<))_bpf > $@
+
+# User objects that include a skeleton must be built after it.
+$(USER_OBJS) $(BUILD)/main.o: $(SKELS)
+
+$(BUILD)/%.o: user/%.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libpycost.a: $(USER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/pycost: $(BUILD)/main.o $(BUILD)/libpycost.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/unit/%.c $(SKELS) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -c $< -o $@
+
+$(BUILD)/tests/unit: $(TEST_OBJS) $(BUILD)/libpycost.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
+
+deps:
+	$(Q)./scripts/setup-deps.sh
+
+unit: deps $(BUILD)/tests/unit
+	$(BUILD)/tests/unit
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/unit
+	$(Q)./tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/bench.sh
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(DEPS)

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * The kernel <-> user ABI of pycost: record layouts, limits and the
+ * per-interpreter layout that user space computes and the BPF frame walker
+ * follows.  Types, limits and enums only; no logic.  Included by both
+ * bpf/*.bpf.c (after vmlinux.h) and user/*.c.
+ */
+#ifndef __PYCOST_H
+#define __PYCOST_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/* Frames kept per sample; deeper stacks are cut at the root side and counted. */
+#define PYCOST_MAX_DEPTH 256
+/* Thread states visited when looking a thread up in interp->threads. */
+#define PYCOST_MAX_THREADS 1024
+/* Bytes copied per string (name, qualname) and per filename, raw (UCS1/2/4). */
+#define PYCOST_NAME_MAX 256
+#define PYCOST_FILE_MAX 512
+/* Bytes of co_linetable / co_lnotab copied with a code record. */
+#define PYCOST_LINETABLE_MAX 4096
+/* Bytes read at once from a frame and from a code object. */
+#define PYCOST_FRAME_READ 128
+#define PYCOST_CODE_WINDOW 128
+/* Processes traced at once. */
+#define PYCOST_MAX_PROCS 4096
+
+enum pycost_rec_kind {
+	PYCOST_REC_SAMPLE = 1,
+	PYCOST_REC_CODE = 2,
+	PYCOST_REC_PROC = 3,
+};
+
+/* How frames are linked. */
+enum pycost_frame_kind {
+	PYCOST_FRAMES_OBJECT = 1, /* 3.8-3.10: PyFrameObject, f_back, f_lasti */
+	PYCOST_FRAMES_INTERP = 2, /* 3.11+: _PyInterpreterFrame, previous, instr ptr */
+};
+
+/* How C-stack entry/shim frames are marked. */
+enum pycost_entry_kind {
+	PYCOST_ENTRY_NONE = 0,	/* 3.8-3.11: every frame on the chain is Python code */
+	PYCOST_ENTRY_OWNER = 1, /* 3.12+: owner >= 3 marks a shim; skip it */
+};
+
+/*
+ * Where things are in one interpreter build.  All offsets in bytes; 0xffff
+ * (PYCOST_NOFF) means "not present in this version".  Filled by user space
+ * from its tables (3.8-3.12) or from _Py_DebugOffsets (3.13+).
+ */
+#define PYCOST_NOFF 0xffff
+struct pycost_layout {
+	__u32 version_hex;     /* PY_VERSION_HEX */
+	__u8 frame_kind;       /* enum pycost_frame_kind */
+	__u8 entry_kind;       /* enum pycost_entry_kind */
+	__u8 code_tag_mask;    /* low bits to clear from f_executable (3.14: 3) */
+	__u8 lasti_bytes;      /* 1: f_lasti counts bytes (3.8, 3.9); 0: code units */
+	__u16 rt_interp_head;  /* _PyRuntime.interpreters.head */
+	__u16 is_threads_head; /* PyInterpreterState.tstate_head / threads.head */
+	__u16 ts_next;	       /* PyThreadState.next */
+	__u16 ts_thread_id;    /* PyThreadState.thread_id (pthread_self()) */
+	__u16 ts_frame;	       /* PyThreadState.frame / cframe / current_frame */
+	__u16 cf_current;      /* _PyCFrame.current_frame, or NOFF when ts_frame is direct */
+	__u16 fr_back;	       /* f_back / previous */
+	__u16 fr_code;	       /* f_code / f_executable */
+	__u16 fr_instr;	       /* f_lasti (int) / prev_instr / instr_ptr */
+	__u16 fr_owner;	       /* owner (char), NOFF before 3.12 */
+	__u16 co_firstlineno;
+	__u16 co_filename;
+	__u16 co_name;
+	__u16 co_qualname; /* NOFF before 3.11 */
+	__u16 co_linetable; /* co_lnotab (3.8, 3.9) or co_linetable */
+	__u16 co_adaptive;  /* co_code_adaptive (3.11+), base of instruction pointers */
+	__u16 co_win_start; /* start of the code-object window read per frame */
+	__u16 str_length;   /* PyASCIIObject.length */
+	__u16 str_hash;	    /* PyASCIIObject.hash */
+	__u16 str_state;    /* PyASCIIObject.state */
+	__u16 str_ascii_data;	/* sizeof(PyASCIIObject) */
+	__u16 str_compact_data; /* sizeof(PyCompactUnicodeObject) */
+	__u16 bytes_size;	/* PyBytesObject.ob_size */
+	__u16 bytes_data;	/* PyBytesObject.ob_sval */
+	__u16 pad;
+};
+
+/* One traced process. */
+enum pycost_proc_flags {
+	PYCOST_PROC_PYTHON = 1, /* layout valid: sample it */
+};
+
+struct pycost_proc {
+	__u64 runtime; /* address of _PyRuntime in the process */
+	__u32 flags;   /* enum pycost_proc_flags */
+	__u32 pad;
+	struct pycost_layout layout;
+};
+
+enum pycost_sample_flags {
+	PYCOST_SF_TRUNCATED = 1,  /* more than PYCOST_MAX_DEPTH frames */
+	PYCOST_SF_NO_TSTATE = 2,  /* thread has no PyThreadState: native thread */
+	PYCOST_SF_READ_FAULT = 4, /* a read failed mid-walk; stack is partial */
+	PYCOST_SF_FIRST = 8,	  /* first sample of the thread: weight is the nominal period */
+};
+
+struct pycost_frame {
+	__u64 code;  /* code object address */
+	__u32 ident; /* identity of the code object at that address */
+	__s32 lasti; /* instruction offset (bytes or code units, see layout), -1 if none */
+};
+
+struct pycost_sample {
+	__u32 kind; /* PYCOST_REC_SAMPLE */
+	__u32 pid;
+	__u32 tid;
+	__u16 nframes; /* frames[0] is the leaf */
+	__u16 flags;   /* enum pycost_sample_flags */
+	__u64 ts;      /* bpf_ktime_get_ns() */
+	__u64 weight;  /* thread's metric delta since its previous sample */
+	struct pycost_frame frames[PYCOST_MAX_DEPTH];
+};
+
+/* A raw CPython string: length*kind bytes in UCS1, UCS2 or UCS4. */
+struct pycost_str {
+	__u32 len;   /* bytes copied into the record */
+	__u8 kind;   /* 1, 2 or 4; 0 if unreadable */
+	__u8 cut;    /* string was longer than the buffer */
+	__u16 pad;
+};
+
+struct pycost_code {
+	__u32 kind; /* PYCOST_REC_CODE */
+	__u32 pid;
+	__u64 code;
+	__u32 ident;
+	__s32 firstlineno;
+	__u32 linetable_len;   /* bytes copied */
+	__u32 linetable_full;  /* full size of the line table object */
+	struct pycost_str name;
+	struct pycost_str qualname;
+	struct pycost_str filename;
+	__u8 name_data[PYCOST_NAME_MAX];
+	__u8 qualname_data[PYCOST_NAME_MAX];
+	__u8 filename_data[PYCOST_FILE_MAX];
+	__u8 linetable[PYCOST_LINETABLE_MAX];
+};
+
+enum pycost_proc_event {
+	PYCOST_PROC_FORK = 1, /* pid is a new process forked by ppid */
+	PYCOST_PROC_EXEC = 2, /* pid replaced its image: layout must be found again */
+	PYCOST_PROC_EXIT = 3, /* pid (the whole process) exited */
+};
+
+struct pycost_proc_rec {
+	__u32 kind; /* PYCOST_REC_PROC */
+	__u32 event;
+	__u32 pid;
+	__u32 ppid;
+	__u64 ts;
+};
+
+/* Loss and health counters, in .bss, read by user space at exit and live. */
+struct pycost_stats {
+	__u64 samples;	      /* sample records emitted */
+	__u64 sample_drops;   /* sample records lost: ring buffer full */
+	__u64 code_drops;     /* code records lost: ring buffer full */
+	__u64 proc_drops;     /* process events lost: ring buffer full */
+	__u64 truncated;      /* stacks deeper than PYCOST_MAX_DEPTH */
+	__u64 read_faults;    /* samples whose walk hit an unreadable address */
+	__u64 no_tstate;      /* samples of threads without a PyThreadState */
+	__u64 thread_walks;   /* interp->threads walks (tstate cache misses) */
+	__u64 counter_errors; /* bpf_perf_event_read_value failures */
+	__u64 thread_drops;   /* threads not tracked: thread map full */
+};
+
+/* Per-thread accounting, keyed by tid. */
+struct pycost_thread {
+	__u64 acc;	  /* metric accumulated while on CPU, closed intervals */
+	__u64 base;	  /* counter value at switch-in; 0 when off CPU */
+	__u64 last;	  /* acc at the previous sample */
+	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
+	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
+	__u32 pid;
+	__u32 sampled;	  /* has had a sample */
+};
+
+#endif /* __PYCOST_H */

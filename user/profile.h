@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * The in-memory profile: functions, stacks, processes and aggregated
+ * samples.  Built by the recorder from BPF records, saved to and loaded
+ * from a capture, read by every report writer.  Arrays are owned by the
+ * profile; strings are owned copies.
+ */
+#ifndef PYCOST_PROFILE_H
+#define PYCOST_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pc_meta {
+	char *host;
+	char *kernel;
+	char *pycost_version;
+	char *metric;	   /* "cpu", "instructions" or "cycles" */
+	char *unit;	   /* "nanoseconds", "instructions" or "cycles" */
+	uint64_t period;   /* sampling period in unit, 0 when frequency-based */
+	uint64_t freq;	   /* sampling frequency in Hz, 0 when period-based */
+	int64_t start_ns;  /* wall clock (Unix epoch) at start */
+	uint64_t duration_ns;
+	uint64_t samples;  /* samples received */
+	uint64_t drops;	   /* records lost in the kernel (all kinds) */
+	uint64_t truncated; /* stacks cut at the maximum depth */
+	uint64_t unknown_code; /* frames whose code object could not be named */
+};
+
+/* A function: one code object's identity after symbolization. */
+struct pc_function {
+	char *qualname; /* qualname on 3.11+, co_name before; or "[native]" etc. */
+	char *filename; /* "" for pseudo frames */
+	int firstlineno;
+};
+
+struct pc_frame {
+	uint32_t func; /* index into functions */
+	int32_t line;  /* current line, 0 if unknown */
+};
+
+struct pc_stack {
+	uint32_t depth;
+	struct pc_frame *frames; /* frames[0] is the root, frames[depth-1] the leaf */
+};
+
+struct pc_process {
+	uint32_t pid;
+	char *cmdline;
+	char *python_version; /* "3.11.2" */
+	char *layout_source;  /* "table 3.11, checked against PyCode_Type" / "_Py_DebugOffsets" */
+	char *exe;
+};
+
+struct pc_sample {
+	uint32_t stack; /* index into stacks */
+	uint32_t pid;
+	uint32_t tid;
+	uint64_t count;	 /* samples */
+	uint64_t weight; /* sum of weights, in meta.unit */
+};
+
+struct profile {
+	struct pc_meta meta;
+	struct pc_function *funcs;
+	size_t nfuncs;
+	struct pc_stack *stacks;
+	size_t nstacks;
+	struct pc_process *procs;
+	size_t nprocs;
+	struct pc_sample *samples;
+	size_t nsamples;
+	struct profile_index *idx; /* private interning tables, NULL on loaded profiles */
+};
+
+/* Per-function cost, computed over all samples (see profile__function_costs). */
+struct pc_func_cost {
+	uint32_t func;
+	uint64_t self;	       /* weight of samples whose leaf is func */
+	uint64_t total;	       /* weight of samples with func anywhere (once per stack) */
+	uint64_t self_samples; /* samples whose leaf is func */
+	uint64_t samples;      /* samples with func anywhere */
+};
+
+/* Returns a new empty profile, or NULL with errno set. */
+struct profile *profile__new(void);
+void profile__free(struct profile *p);
+
+/*
+ * Interning.  Return the index (>= 0) or -ENOMEM.  Strings are copied.
+ * Identical (qualname, filename, firstlineno) give the same function and
+ * identical frame sequences give the same stack.
+ */
+int profile__intern_func(struct profile *p, const char *qualname, const char *filename,
+			 int firstlineno);
+int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint32_t depth);
+/* Adds count/weight to the (stack, pid, tid) sample row. 0 or -ENOMEM. */
+int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, uint64_t count,
+		 uint64_t weight);
+/* Adds or replaces the process row of pid. 0 or -ENOMEM. */
+int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline,
+			 const char *python_version, const char *layout_source, const char *exe);
+/* Sets a meta string field (pointer to one of p->meta's char * fields). 0 or -ENOMEM. */
+int profile__set_str(char **field, const char *value);
+
+/* Drops every sample row whose pid differs. */
+void profile__keep_pid(struct profile *p, uint32_t pid);
+
+/* Sums of all sample rows. */
+uint64_t profile__total_weight(const struct profile *p);
+uint64_t profile__total_count(const struct profile *p);
+
+/*
+ * Fills *out with one entry per function that occurs in a sample, sorted by
+ * self cost descending (ties: total, then name).  Caller frees *out.
+ * Returns the number of entries, or -ENOMEM.
+ */
+int profile__function_costs(const struct profile *p, struct pc_func_cost **out);
+
+#endif /* PYCOST_PROFILE_H */
