@@ -4,7 +4,7 @@
  * The kernel <-> user ABI of pycost: record layouts, limits and the
  * per-interpreter layout that user space computes and the BPF frame walker
  * follows.  Types, limits and enums only; no logic.  Included by both
- * bpf/*.bpf.c (after vmlinux.h) and user/*.c.
+ * the BPF programs (after vmlinux.h) and by user space.
  */
 #ifndef __PYCOST_H
 #define __PYCOST_H
@@ -82,7 +82,9 @@ struct pycost_layout {
 	__u16 str_compact_data; /* sizeof(PyCompactUnicodeObject) */
 	__u16 bytes_size;	/* PyBytesObject.ob_size */
 	__u16 bytes_data;	/* PyBytesObject.ob_sval */
-	__u16 pad;
+	__u16 fr_read;		/* bytes to read per frame (<= PYCOST_FRAME_READ) */
+	__u16 co_win_len;	/* bytes of the code window (<= PYCOST_CODE_WINDOW) */
+	__u16 pad[3];
 };
 
 /* One traced process. */
@@ -181,8 +183,8 @@ struct pycost_thread {
 	__u64 last;	  /* acc at the previous sample */
 	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
 	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
-	__u32 pid;
-	__u32 sampled;	  /* has had a sample */
+	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
+	__u32 pid;	  /* thread group */
 };
 
 #endif /* __PYCOST_H */

@@ -104,6 +104,9 @@ int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline,
 /* Sets a meta string field (pointer to one of p->meta's char * fields). 0 or -ENOMEM. */
 int profile__set_str(char **field, const char *value);
 
+/* Call after filling the arrays directly (as a loader does): interning tables are rebuilt. */
+void profile__reindex(struct profile *p);
+
 /* Drops every sample row whose pid differs. */
 void profile__keep_pid(struct profile *p, uint32_t pid);
 

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * Command line: verbs, options, defaults and help text.  Parsing fills a
+ * struct config; cross-option checks happen here so that every verb gets
+ * validated input.
+ */
+#ifndef PYCOST_CLI_H
+#define PYCOST_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "session.h"
+
+enum verb {
+	VERB_NONE,
+	VERB_RECORD,
+	VERB_REPORT,
+	VERB_INFO,
+	VERB_HELP,
+	VERB_VERSION,
+};
+
+#define CLI_MAX_PIDS 256
+
+struct config {
+	enum verb verb;
+	/* record */
+	uint32_t pids[CLI_MAX_PIDS];
+	size_t npids;
+	double duration;  /* seconds; 0 = until stopped */
+	uint64_t freq;	  /* Hz */
+	uint64_t period;  /* metric events per sample; 0 = use freq */
+	enum metric metric;
+	const char *output; /* record: capture path; report: output path (NULL = stdout) */
+	char **command;	    /* NULL-terminated argv after "--" */
+	/* report */
+	const char *input;
+	struct report_opts report;
+	uint32_t pid_filter; /* 0 = all */
+	/* help */
+	const char *help_verb;
+};
+
+/*
+ * Parses argv.  Returns 0, or -EINVAL after printing one line on stderr
+ * (the caller exits with status 2).
+ */
+int cli__parse(int argc, char **argv, struct config *cfg);
+
+/* Prints help for verb (NULL: overview) to f. -EINVAL for an unknown verb. */
+int cli__help(FILE *f, const char *verb);
+
+#endif /* PYCOST_CLI_H */

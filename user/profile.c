@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * The in-memory profile.  Interning uses open-addressing hash tables over
+ * the profile's own arrays (the tables store indices), so a profile that was
+ * loaded from a capture and one built live look the same to every reader.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+struct htab {
+	uint32_t *slot; /* index + 1; 0 = empty */
+	size_t cap;	/* power of two */
+	size_t n;
+};
+
+struct profile_index {
+	struct htab funcs;
+	struct htab stacks;
+	struct htab samples;
+	size_t funcs_cap, stacks_cap, samples_cap, procs_cap;
+};
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return mix(h, 0);
+}
+
+static uint64_t hash_func(const struct pc_function *f)
+{
+	return mix(hash_str(hash_str(14695981039346656037ULL, f->qualname), f->filename),
+		   (uint64_t)(uint32_t)f->firstlineno);
+}
+
+static uint64_t hash_frames(const struct pc_frame *fr, uint32_t depth)
+{
+	uint64_t h = mix(0, depth);
+
+	for (uint32_t i = 0; i < depth; i++)
+		h = mix(h, ((uint64_t)fr[i].func << 32) | (uint32_t)fr[i].line);
+	return h;
+}
+
+static uint64_t hash_sample(uint32_t stack, uint32_t pid, uint32_t tid)
+{
+	return mix(mix(mix(1, stack), pid), tid);
+}
+
+/* Grows *arr (elements of size sz) so that index n fits. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap <= n)
+		ncap *= 2;
+	p = realloc(*arr, ncap * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int htab_resize(struct htab *t, size_t ncap, const struct profile *p,
+		       uint64_t (*hash_of)(const struct profile *, uint32_t))
+{
+	uint32_t *slot = calloc(ncap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->cap; i++) {
+		size_t j;
+
+		if (!t->slot[i])
+			continue;
+		j = hash_of(p, t->slot[i] - 1) & (ncap - 1);
+		while (slot[j])
+			j = (j + 1) & (ncap - 1);
+		slot[j] = t->slot[i];
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->cap = ncap;
+	return 0;
+}
+
+static uint64_t func_hash_of(const struct profile *p, uint32_t i)
+{
+	return hash_func(&p->funcs[i]);
+}
+
+static uint64_t stack_hash_of(const struct profile *p, uint32_t i)
+{
+	return hash_frames(p->stacks[i].frames, p->stacks[i].depth);
+}
+
+static uint64_t sample_hash_of(const struct profile *p, uint32_t i)
+{
+	const struct pc_sample *s = &p->samples[i];
+
+	return hash_sample(s->stack, s->pid, s->tid);
+}
+
+/* Makes room for one more entry in t; 0 or -ENOMEM. */
+static int htab_reserve(struct htab *t, const struct profile *p,
+			uint64_t (*hash_of)(const struct profile *, uint32_t))
+{
+	if ((t->n + 1) * 2 <= t->cap)
+		return 0;
+	return htab_resize(t, t->cap ? t->cap * 2 : 256, p, hash_of);
+}
+
+struct profile *profile__new(void)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->idx = calloc(1, sizeof(*p->idx));
+	if (!p->idx) {
+		free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+static void index_free(struct profile_index *x)
+{
+	if (!x)
+		return;
+	free(x->funcs.slot);
+	free(x->stacks.slot);
+	free(x->samples.slot);
+	free(x);
+}
+
+static void meta_free(struct pc_meta *m)
+{
+	free(m->host);
+	free(m->kernel);
+	free(m->pycost_version);
+	free(m->metric);
+	free(m->unit);
+}
+
+void profile__free(struct profile *p)
+{
+	if (!p)
+		return;
+	meta_free(&p->meta);
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		free(p->funcs[i].qualname);
+		free(p->funcs[i].filename);
+	}
+	for (size_t i = 0; i < p->nstacks; i++)
+		free(p->stacks[i].frames);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		free(p->procs[i].cmdline);
+		free(p->procs[i].python_version);
+		free(p->procs[i].layout_source);
+		free(p->procs[i].exe);
+	}
+	free(p->funcs);
+	free(p->stacks);
+	free(p->procs);
+	free(p->samples);
+	index_free(p->idx);
+	free(p);
+}
+
+/* Loaded profiles arrive without tables; build them on first use. */
+static int ensure_index(struct profile *p)
+{
+	struct profile_index *x;
+
+	if (p->idx)
+		return 0;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->funcs_cap = p->nfuncs;
+	x->stacks_cap = p->nstacks;
+	x->samples_cap = p->nsamples;
+	x->procs_cap = p->nprocs;
+	p->idx = x;
+	if (htab_resize(&x->funcs, 256, p, func_hash_of) ||
+	    htab_resize(&x->stacks, 256, p, stack_hash_of) ||
+	    htab_resize(&x->samples, 256, p, sample_hash_of))
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		size_t j;
+
+		if (htab_reserve(&x->funcs, p, func_hash_of))
+			return -ENOMEM;
+		j = func_hash_of(p, i) & (x->funcs.cap - 1);
+		while (x->funcs.slot[j])
+			j = (j + 1) & (x->funcs.cap - 1);
+		x->funcs.slot[j] = i + 1;
+		x->funcs.n++;
+	}
+	for (size_t i = 0; i < p->nstacks; i++) {
+		size_t j;
+
+		if (htab_reserve(&x->stacks, p, stack_hash_of))
+			return -ENOMEM;
+		j = stack_hash_of(p, i) & (x->stacks.cap - 1);
+		while (x->stacks.slot[j])
+			j = (j + 1) & (x->stacks.cap - 1);
+		x->stacks.slot[j] = i + 1;
+		x->stacks.n++;
+	}
+	for (size_t i = 0; i < p->nsamples; i++) {
+		size_t j;
+
+		if (htab_reserve(&x->samples, p, sample_hash_of))
+			return -ENOMEM;
+		j = sample_hash_of(p, i) & (x->samples.cap - 1);
+		while (x->samples.slot[j])
+			j = (j + 1) & (x->samples.cap - 1);
+		x->samples.slot[j] = i + 1;
+		x->samples.n++;
+	}
+	return 0;
+}
+
+int profile__intern_func(struct profile *p, const char *qualname, const char *filename,
+			 int firstlineno)
+{
+	struct pc_function key = {(char *)qualname, (char *)filename, firstlineno};
+	struct profile_index *x;
+	struct pc_function *f;
+	size_t j;
+	int err;
+
+	err = ensure_index(p);
+	if (err)
+		return err;
+	x = p->idx;
+	if (htab_reserve(&x->funcs, p, func_hash_of))
+		return -ENOMEM;
+	j = hash_func(&key) & (x->funcs.cap - 1);
+	for (; x->funcs.slot[j]; j = (j + 1) & (x->funcs.cap - 1)) {
+		f = &p->funcs[x->funcs.slot[j] - 1];
+		if (f->firstlineno == firstlineno && !strcmp(f->qualname, qualname) &&
+		    !strcmp(f->filename, filename))
+			return x->funcs.slot[j] - 1;
+	}
+	if (grow((void **)&p->funcs, &x->funcs_cap, p->nfuncs, sizeof(*p->funcs)))
+		return -ENOMEM;
+	f = &p->funcs[p->nfuncs];
+	f->qualname = strdup(qualname);
+	f->filename = strdup(filename);
+	f->firstlineno = firstlineno;
+	if (!f->qualname || !f->filename) {
+		free(f->qualname);
+		free(f->filename);
+		return -ENOMEM;
+	}
+	x->funcs.slot[j] = ++p->nfuncs;
+	x->funcs.n++;
+	return p->nfuncs - 1;
+}
+
+int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint32_t depth)
+{
+	struct profile_index *x;
+	struct pc_stack *s;
+	size_t j;
+	int err;
+
+	err = ensure_index(p);
+	if (err)
+		return err;
+	x = p->idx;
+	if (htab_reserve(&x->stacks, p, stack_hash_of))
+		return -ENOMEM;
+	j = hash_frames(frames, depth) & (x->stacks.cap - 1);
+	for (; x->stacks.slot[j]; j = (j + 1) & (x->stacks.cap - 1)) {
+		s = &p->stacks[x->stacks.slot[j] - 1];
+		if (s->depth == depth && !memcmp(s->frames, frames, depth * sizeof(*frames)))
+			return x->stacks.slot[j] - 1;
+	}
+	if (grow((void **)&p->stacks, &x->stacks_cap, p->nstacks, sizeof(*p->stacks)))
+		return -ENOMEM;
+	s = &p->stacks[p->nstacks];
+	s->depth = depth;
+	s->frames = malloc((depth ? depth : 1) * sizeof(*frames));
+	if (!s->frames)
+		return -ENOMEM;
+	memcpy(s->frames, frames, depth * sizeof(*frames));
+	x->stacks.slot[j] = ++p->nstacks;
+	x->stacks.n++;
+	return p->nstacks - 1;
+}
+
+int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, uint64_t count,
+		 uint64_t weight)
+{
+	struct profile_index *x;
+	struct pc_sample *s;
+	size_t j;
+	int err;
+
+	err = ensure_index(p);
+	if (err)
+		return err;
+	x = p->idx;
+	if (htab_reserve(&x->samples, p, sample_hash_of))
+		return -ENOMEM;
+	j = hash_sample(stack, pid, tid) & (x->samples.cap - 1);
+	for (; x->samples.slot[j]; j = (j + 1) & (x->samples.cap - 1)) {
+		s = &p->samples[x->samples.slot[j] - 1];
+		if (s->stack == stack && s->pid == pid && s->tid == tid) {
+			s->count += count;
+			s->weight += weight;
+			return 0;
+		}
+	}
+	if (grow((void **)&p->samples, &x->samples_cap, p->nsamples, sizeof(*p->samples)))
+		return -ENOMEM;
+	p->samples[p->nsamples] = (struct pc_sample){stack, pid, tid, count, weight};
+	x->samples.slot[j] = ++p->nsamples;
+	x->samples.n++;
+	return 0;
+}
+
+int profile__set_str(char **field, const char *value)
+{
+	char *s = strdup(value ? value : "");
+
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline,
+			 const char *python_version, const char *layout_source, const char *exe)
+{
+	struct pc_process *pr = NULL;
+	int err;
+
+	err = ensure_index(p);
+	if (err)
+		return err;
+	for (size_t i = 0; i < p->nprocs; i++)
+		if (p->procs[i].pid == pid)
+			pr = &p->procs[i];
+	if (!pr) {
+		if (grow((void **)&p->procs, &p->idx->procs_cap, p->nprocs, sizeof(*p->procs)))
+			return -ENOMEM;
+		pr = &p->procs[p->nprocs++];
+		memset(pr, 0, sizeof(*pr));
+		pr->pid = pid;
+	}
+	if (profile__set_str(&pr->cmdline, cmdline) ||
+	    profile__set_str(&pr->python_version, python_version) ||
+	    profile__set_str(&pr->layout_source, layout_source) || profile__set_str(&pr->exe, exe))
+		return -ENOMEM;
+	return 0;
+}
+
+void profile__reindex(struct profile *p)
+{
+	/* the tables no longer match the arrays: rebuild them on next use */
+	index_free(p->idx);
+	p->idx = NULL;
+}
+
+void profile__keep_pid(struct profile *p, uint32_t pid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (p->samples[i].pid == pid)
+			p->samples[n++] = p->samples[i];
+	p->nsamples = n;
+	profile__reindex(p);
+}
+
+uint64_t profile__total_weight(const struct profile *p)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < p->nsamples; i++)
+		t += p->samples[i].weight;
+	return t;
+}
+
+uint64_t profile__total_count(const struct profile *p)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < p->nsamples; i++)
+		t += p->samples[i].count;
+	return t;
+}
+
+static const struct profile *cmp_profile;
+
+static int cost_cmp(const void *a, const void *b)
+{
+	const struct pc_func_cost *x = a, *y = b;
+
+	if (x->self != y->self)
+		return x->self < y->self ? 1 : -1;
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return strcmp(cmp_profile->funcs[x->func].qualname, cmp_profile->funcs[y->func].qualname);
+}
+
+int profile__function_costs(const struct profile *p, struct pc_func_cost **out)
+{
+	struct pc_func_cost *c;
+	uint32_t *seen; /* last sample row that counted the function, + 1 */
+	size_t n = 0;
+
+	c = calloc(p->nfuncs ? p->nfuncs : 1, sizeof(*c));
+	seen = calloc(p->nfuncs ? p->nfuncs : 1, sizeof(*seen));
+	if (!c || !seen) {
+		free(c);
+		free(seen);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		c[i].func = i;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		const struct pc_sample *s = &p->samples[i];
+		const struct pc_stack *st = &p->stacks[s->stack];
+
+		if (!st->depth)
+			continue;
+		c[st->frames[st->depth - 1].func].self += s->weight;
+		c[st->frames[st->depth - 1].func].self_samples += s->count;
+		for (uint32_t d = 0; d < st->depth; d++) {
+			uint32_t f = st->frames[d].func;
+
+			/* recursion: count a function once per stack */
+			if (seen[f] == i + 1)
+				continue;
+			seen[f] = i + 1;
+			c[f].total += s->weight;
+			c[f].samples += s->count;
+		}
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		if (c[i].samples)
+			c[n++] = c[i];
+	cmp_profile = p;
+	qsort(c, n, sizeof(*c), cost_cmp);
+	free(seen);
+	*out = c;
+	return n;
+}

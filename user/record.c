@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * `pycost record`: validates the targets, starts the BPF session, turns
+ * ring-buffer records into the profile (symbolizing frames as they arrive),
+ * follows forks and execs, shows a live status line, and saves the capture
+ * when the duration ends, a signal arrives, or the targets exit.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "common.h"
+#include "pyrt.h"
+#include "symbols.h"
+#include "target.h"
+#include "verbs.h"
+
+/* How long a process that exec'd may take to map a usable interpreter. */
+#define PROBE_GRACE_NS (3ULL * 1000000000)
+
+enum rproc_state {
+	RP_PENDING, /* waiting for an interpreter to appear */
+	RP_PYTHON,  /* sampled */
+	RP_OTHER,   /* not Python (followed for forks and execs only) */
+	RP_GONE,
+};
+
+struct rproc {
+	uint32_t pid;
+	enum rproc_state state;
+	uint64_t since_ns;    /* when it became pending */
+	uint64_t next_try_ns; /* next probe */
+	struct pyrt_info *info;
+};
+
+struct recorder {
+	const struct config *cfg;
+	struct session *sess;
+	struct profile *prof;
+	struct symbols *syms;
+	struct rproc *procs;
+	size_t nprocs, cap;
+	uint64_t samples;
+	uint64_t unknown_code;
+	int err; /* fatal error from a record handler */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct rproc *find_proc(struct recorder *r, uint32_t pid)
+{
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	return NULL;
+}
+
+static struct rproc *add_proc(struct recorder *r, uint32_t pid)
+{
+	struct rproc *p = find_proc(r, pid);
+
+	if (p)
+		return p;
+	if (r->nprocs == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 16;
+		struct rproc *np = realloc(r->procs, ncap * sizeof(*np));
+
+		if (!np)
+			return NULL;
+		r->procs = np;
+		r->cap = ncap;
+	}
+	p = &r->procs[r->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->state = RP_PENDING;
+	p->since_ns = now_ns(CLOCK_MONOTONIC);
+	return p;
+}
+
+/* Records what the capture keeps about a sampled process. */
+static int note_process(struct recorder *r, const struct rproc *p)
+{
+	struct target_proc t;
+
+	if (target__describe(p->pid, &t))
+		memset(&t, 0, sizeof(t));
+	return profile__set_process(r->prof, p->pid, t.cmdline, p->info->version,
+				    p->info->layout_source, p->info->path);
+}
+
+static int start_python(struct recorder *r, struct rproc *p)
+{
+	int err = session__set_python(r->sess, p->pid, p->info->runtime, &p->info->layout);
+
+	if (err) {
+		elog("failed to trace PID %u: %s", p->pid, strerror(-err));
+		return err;
+	}
+	p->state = RP_PYTHON;
+	vlog("PID %u: Python %s in %s (%s)", p->pid, p->info->version, p->info->path,
+	     p->info->layout_source);
+	return note_process(r, p);
+}
+
+/* Probes a pending process; gives up after the grace period. */
+static void probe_pending(struct recorder *r, struct rproc *p, uint64_t now)
+{
+	char why[256];
+	int err;
+
+	if (now < p->next_try_ns)
+		return;
+	if (!p->info) {
+		p->info = malloc(sizeof(*p->info));
+		if (!p->info)
+			return;
+	}
+	err = pyrt__probe(p->pid, p->info, why, sizeof(why));
+	if (!err) {
+		start_python(r, p);
+		return;
+	}
+	if (err == -ESRCH || !target__alive(p->pid)) {
+		p->state = RP_GONE;
+		return;
+	}
+	/* the loader maps and relocates libpython in the first milliseconds after exec */
+	if (now - p->since_ns < PROBE_GRACE_NS) {
+		p->next_try_ns = now + 2000000;
+		return;
+	}
+	if (err != -ENOENT)
+		elog("PID %u not sampled: %s", p->pid, why);
+	else
+		vlog("PID %u: %s", p->pid, why);
+	p->state = RP_OTHER;
+}
+
+static int on_sample(struct recorder *r, const struct pycost_sample *s, size_t size)
+{
+	struct pc_frame frames[PYCOST_MAX_DEPTH + 1];
+	uint32_t n = 0, nf = s->nframes;
+	int stack, err;
+
+	if (nf > PYCOST_MAX_DEPTH ||
+	    size < offsetof(struct pycost_sample, frames) + nf * sizeof(struct pycost_frame))
+		return 0;
+	r->samples++;
+	if (s->flags & PYCOST_SF_TRUNCATED) {
+		err = profile__intern_func(r->prof, "[truncated]", "", 0);
+		if (err < 0)
+			return err;
+		frames[n++] = (struct pc_frame){err, 0};
+	}
+	/* BPF walks leaf first; profiles store root first */
+	for (uint32_t i = nf; i-- > 0;) {
+		if (symbols__frame(r->syms, s->pid, &s->frames[i], &frames[n]))
+			r->unknown_code++;
+		n++;
+	}
+	if (!nf) {
+		err = profile__intern_func(r->prof, "[native]", "", 0);
+		if (err < 0)
+			return err;
+		frames[n++] = (struct pc_frame){err, 0};
+	}
+	stack = profile__intern_stack(r->prof, frames, n);
+	if (stack < 0)
+		return stack;
+	return profile__add(r->prof, stack, s->pid, s->tid, 1, s->weight);
+}
+
+static int on_proc(struct recorder *r, const struct pycost_proc_rec *e)
+{
+	struct rproc *p, *parent;
+
+	switch (e->event) {
+	case PYCOST_PROC_FORK:
+		parent = find_proc(r, e->ppid);
+		p = add_proc(r, e->pid);
+		if (!p)
+			return -ENOMEM;
+		parent = find_proc(r, e->ppid); /* add_proc may have moved the array */
+		if (parent && parent->state == RP_PYTHON && parent->info) {
+			/* same address space as the parent: already sampled by BPF */
+			p->info = malloc(sizeof(*p->info));
+			if (!p->info)
+				return -ENOMEM;
+			*p->info = *parent->info;
+			p->info->pid = e->pid;
+			p->state = RP_PYTHON;
+			return note_process(r, p);
+		}
+		return 0;
+	case PYCOST_PROC_EXEC:
+		p = add_proc(r, e->pid);
+		if (!p)
+			return -ENOMEM;
+		symbols__forget_pid(r->syms, e->pid);
+		p->state = RP_PENDING;
+		p->since_ns = now_ns(CLOCK_MONOTONIC);
+		p->next_try_ns = 0;
+		return 0;
+	case PYCOST_PROC_EXIT:
+		p = find_proc(r, e->pid);
+		if (p)
+			p->state = RP_GONE;
+		return 0;
+	}
+	return 0;
+}
+
+static int handle_record(void *ctx, const void *rec, size_t size)
+{
+	struct recorder *r = ctx;
+	uint32_t kind;
+	int err = 0;
+
+	if (size < sizeof(kind))
+		return 0;
+	memcpy(&kind, rec, sizeof(kind));
+	if (kind == PYCOST_REC_SAMPLE) {
+		err = on_sample(r, rec, size);
+	} else if (kind == PYCOST_REC_CODE && size >= sizeof(struct pycost_code)) {
+		const struct pycost_code *c = rec;
+		struct rproc *p = find_proc(r, c->pid);
+
+		if (p && p->info)
+			err = symbols__add_code(r->syms, c, p->info->version_hex);
+	} else if (kind == PYCOST_REC_PROC && size >= sizeof(struct pycost_proc_rec)) {
+		err = on_proc(r, rec);
+	}
+	if (err) {
+		r->err = err;
+		return err;
+	}
+	return 0;
+}
+
+/* Validates every -p target before anything is loaded. */
+static int check_targets(struct recorder *r)
+{
+	const struct config *cfg = r->cfg;
+
+	for (size_t i = 0; i < cfg->npids; i++) {
+		struct target_proc t;
+		struct rproc *p;
+		char why[512];
+		int err;
+
+		if (target__check(cfg->pids[i], why, sizeof(why))) {
+			elog("%s", why);
+			return PYCOST_EXIT_USAGE;
+		}
+		p = add_proc(r, cfg->pids[i]);
+		if (!p || !(p->info = malloc(sizeof(*p->info)))) {
+			elog("out of memory");
+			return 1;
+		}
+		err = pyrt__probe(cfg->pids[i], p->info, why, sizeof(why));
+		if (err) {
+			target__describe(cfg->pids[i], &t);
+			if (err == -ENOENT)
+				elog("PID %u (%s) is not a Python process: %s", cfg->pids[i], t.comm,
+				     why);
+			else if (err == -EPERM || err == -EACCES)
+				elog("cannot read PID %u (%s): %s (run as root or with "
+				     "CAP_SYS_PTRACE)",
+				     cfg->pids[i], t.comm, why);
+			else
+				elog("PID %u (%s): %s", cfg->pids[i], t.comm, why);
+			return PYCOST_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int check_output(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	int ok;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	ok = !access(dir, W_OK);
+	if (!ok)
+		elog("cannot write the capture to %s: directory %s: %s", path, dir,
+		     strerror(errno));
+	free(copy);
+	return ok ? 0 : -EACCES;
+}
+
+static size_t live_procs(struct recorder *r, size_t *python)
+{
+	size_t live = 0;
+
+	*python = 0;
+	for (size_t i = 0; i < r->nprocs; i++) {
+		struct rproc *p = &r->procs[i];
+
+		if (p->state == RP_GONE)
+			continue;
+		if (!target__alive(p->pid)) {
+			p->state = RP_GONE;
+			continue;
+		}
+		live++;
+		if (p->state == RP_PYTHON)
+			(*python)++;
+	}
+	return live;
+}
+
+static uint64_t total_drops(const struct pycost_stats *st)
+{
+	return st->sample_drops + st->code_drops + st->proc_drops;
+}
+
+static void status_line(struct recorder *r, double elapsed, size_t nproc, int final)
+{
+	struct pycost_stats st;
+
+	session__stats(r->sess, &st);
+	fprintf(stderr, "\r\033[K[pycost] %s %.1fs  %llu samples  %zu process%s  %llu drops%s",
+		session__metric_name(session__metric(r->sess)), elapsed,
+		(unsigned long long)r->samples, nproc, nproc == 1 ? "" : "es",
+		(unsigned long long)total_drops(&st), final ? "\n" : "");
+	fflush(stderr);
+}
+
+static int fill_meta(struct recorder *r, int64_t start_ns, uint64_t duration_ns)
+{
+	struct pc_meta *m = &r->prof->meta;
+	enum metric metric = session__metric(r->sess);
+	struct pycost_stats st;
+	struct utsname u;
+
+	session__stats(r->sess, &st);
+	uname(&u);
+	m->period = r->cfg->period;
+	m->freq = r->cfg->period ? 0 : r->cfg->freq;
+	m->start_ns = start_ns;
+	m->duration_ns = duration_ns;
+	m->samples = r->samples;
+	m->drops = total_drops(&st);
+	m->truncated = st.truncated;
+	m->unknown_code = r->unknown_code;
+	if (profile__set_str(&m->host, u.nodename) || profile__set_str(&m->kernel, u.release) ||
+	    profile__set_str(&m->pycost_version, PYCOST_VERSION) ||
+	    profile__set_str(&m->metric, session__metric_name(metric)) ||
+	    profile__set_str(&m->unit, session__metric_unit(metric)))
+		return -ENOMEM;
+	return 0;
+}
+
+static void default_output(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "pycost-%Y%m%d-%H%M%S.pycost", &tm);
+}
+
+int record__run(const struct config *cfg)
+{
+	struct recorder r = {.cfg = cfg};
+	struct session_opts so = {
+		.metric = cfg->metric,
+		.freq = cfg->freq,
+		.period = cfg->period,
+		.on_record = handle_record,
+		.ctx = &r,
+	};
+	struct target_child child = {.pid = -1, .go_fd = -1, .err_fd = -1};
+	char why[512], outbuf[64];
+	const char *out = cfg->output;
+	uint64_t t0, last_status = 0, end;
+	int64_t start_wall;
+	int ret = 1, err, tty = isatty(STDERR_FILENO);
+	size_t nlive = 0, npython = 0;
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct pycost_stats st;
+
+	if (!out) {
+		default_output(outbuf, sizeof(outbuf));
+		out = outbuf;
+	}
+	r.prof = profile__new();
+	r.syms = r.prof ? symbols__new(r.prof) : NULL;
+	if (!r.syms) {
+		elog("out of memory");
+		goto cleanup;
+	}
+	ret = check_targets(&r);
+	if (ret)
+		goto cleanup;
+	if (check_output(out)) {
+		ret = PYCOST_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (cfg->command) {
+		err = target__spawn(cfg->command, &child);
+		if (err) {
+			elog("failed to start %s: %s", cfg->command[0], strerror(-err));
+			goto cleanup;
+		}
+	}
+	r.sess = session__new(&so, why, sizeof(why));
+	if (!r.sess) {
+		elog("%s", why);
+		ret = (errno == EPERM || errno == EACCES || errno == ENOTSUP || errno == ENOENT ||
+		       errno == EOPNOTSUPP || errno == ENODEV)
+			      ? PYCOST_EXIT_USAGE
+			      : 1;
+		goto cleanup;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	for (size_t i = 0; i < r.nprocs; i++) {
+		err = session__watch(r.sess, r.procs[i].pid);
+		if (!err)
+			err = start_python(&r, &r.procs[i]);
+		if (err)
+			goto cleanup;
+	}
+	if (cfg->command) {
+		struct rproc *p = add_proc(&r, child.pid);
+
+		if (!p || session__watch(r.sess, child.pid)) {
+			elog("failed to trace the command");
+			goto cleanup;
+		}
+		err = target__release(&child);
+		if (err) {
+			if (err == -ENOENT)
+				elog("command not found: %s", cfg->command[0]);
+			else
+				elog("cannot run %s: %s", cfg->command[0], strerror(-err));
+			child.pid = -1;
+			ret = PYCOST_EXIT_USAGE;
+			goto cleanup;
+		}
+		p->since_ns = now_ns(CLOCK_MONOTONIC);
+	}
+
+	t0 = now_ns(CLOCK_MONOTONIC);
+	start_wall = now_ns(CLOCK_REALTIME);
+	end = cfg->duration > 0 ? t0 + (uint64_t)(cfg->duration * 1e9) : UINT64_MAX;
+	while (!stop_requested) {
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		if (now >= end)
+			break;
+		err = session__poll(r.sess, 50);
+		if (err < 0 || r.err) {
+			elog("failed to read samples: %s", strerror(r.err ? -r.err : -err));
+			goto cleanup;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		for (size_t i = 0; i < r.nprocs; i++)
+			if (r.procs[i].state == RP_PENDING)
+				probe_pending(&r, &r.procs[i], now);
+		if (child.pid > 0 && waitpid(child.pid, NULL, WNOHANG) == child.pid) {
+			child.pid = -1;
+			break;
+		}
+		if (now - last_status >= 250000000ULL) {
+			last_status = now;
+			nlive = live_procs(&r, &npython);
+			if (!cfg->command && !nlive)
+				break;
+			if (tty)
+				status_line(&r, (now - t0) / 1e9, npython, 0);
+		}
+	}
+	/* everything the kernel produced before we stopped still goes in */
+	while (session__poll(r.sess, 0) > 0 && !r.err)
+		;
+	if (tty)
+		status_line(&r, (now_ns(CLOCK_MONOTONIC) - t0) / 1e9, npython, 1);
+	if (fill_meta(&r, start_wall, now_ns(CLOCK_MONOTONIC) - t0)) {
+		elog("out of memory");
+		goto cleanup;
+	}
+	if (!r.prof->nprocs)
+		elog("warning: no Python process was sampled");
+	if (capture__save(r.prof, out, why, sizeof(why))) {
+		elog("%s", why);
+		goto cleanup;
+	}
+	session__stats(r.sess, &st);
+	fprintf(stderr, "pycost: wrote %s: %llu samples, %zu process%s, metric %s", out,
+		(unsigned long long)r.samples, r.prof->nprocs, r.prof->nprocs == 1 ? "" : "es",
+		r.prof->meta.metric);
+	if (total_drops(&st) || st.truncated || r.unknown_code)
+		fprintf(stderr, ", %llu records dropped, %llu stacks truncated, %llu frames unnamed",
+			(unsigned long long)total_drops(&st), (unsigned long long)st.truncated,
+			(unsigned long long)r.unknown_code);
+	fputc('\n', stderr);
+	ret = 0;
+cleanup:
+	/* a command that never got to run must not linger; a running one goes on */
+	if (child.pid > 0 && child.go_fd >= 0) {
+		kill(child.pid, SIGKILL);
+		close(child.go_fd);
+		close(child.err_fd);
+		waitpid(child.pid, NULL, 0);
+	}
+	session__free(r.sess);
+	symbols__free(r.syms);
+	profile__free(r.prof);
+	for (size_t i = 0; i < r.nprocs; i++)
+		free(r.procs[i].info);
+	free(r.procs);
+	return ret;
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * BPF lifecycle.  One sampling perf event per CPU drives the stack walk;
+ * one counting event of the same metric per CPU, read by both the sample
+ * and the sched_switch programs, gives every thread its exact counter delta.
+ * On a machine without a PMU the software cpu-clock takes the place of the
+ * hardware counter through the very same path.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "common.h"
+#include "session.h" /* before the skeleton: it names struct pycost_stats */
+#include "sampler.skel.h"
+
+struct session {
+	struct sampler_bpf *skel;
+	struct ring_buffer *rb;
+	enum metric metric;
+	int ncpus;
+	int *sample_fds;
+	int *count_fds;
+	struct bpf_link **links;
+	session_record_fn on_record;
+	void *ctx;
+};
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && pycost_verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && pycost_verbose < 1)
+		return 0;
+	if (level == LIBBPF_WARN && pycost_verbose < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+const char *session__metric_name(enum metric m)
+{
+	switch (m) {
+	case METRIC_INSTRUCTIONS:
+		return "instructions";
+	case METRIC_CYCLES:
+		return "cycles";
+	case METRIC_CPU:
+		return "cpu";
+	default:
+		return "auto";
+	}
+}
+
+const char *session__metric_unit(enum metric m)
+{
+	switch (m) {
+	case METRIC_INSTRUCTIONS:
+		return "instructions";
+	case METRIC_CYCLES:
+		return "cycles";
+	default:
+		return "nanoseconds";
+	}
+}
+
+enum metric session__metric(const struct session *s)
+{
+	return s->metric;
+}
+
+static void fill_attr(struct perf_event_attr *a, enum metric m)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	if (m == METRIC_CPU) {
+		a->type = PERF_TYPE_SOFTWARE;
+		a->config = PERF_COUNT_SW_CPU_CLOCK;
+	} else {
+		a->type = PERF_TYPE_HARDWARE;
+		a->config = m == METRIC_CYCLES ? PERF_COUNT_HW_CPU_CYCLES
+					       : PERF_COUNT_HW_INSTRUCTIONS;
+	}
+}
+
+static int perf_open(struct perf_event_attr *a, int cpu)
+{
+	int fd = syscall(__NR_perf_event_open, a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Whether a counter of metric m opens here (hardware counters need a PMU). */
+static int metric_available(enum metric m)
+{
+	struct perf_event_attr a;
+	int fd;
+
+	fill_attr(&a, m);
+	fd = perf_open(&a, 0);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+
+	return s->on_record(s->ctx, data, size);
+}
+
+static int open_events(struct session *s, const struct session_opts *o, char *why, size_t whylen)
+{
+	struct perf_event_attr sa, ca;
+	int map_fd = bpf_map__fd(s->skel->maps.counters), err;
+
+	fill_attr(&sa, s->metric);
+	fill_attr(&ca, s->metric);
+	if (o->period) {
+		sa.sample_period = o->period;
+	} else {
+		sa.freq = 1;
+		sa.sample_freq = o->freq;
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		s->sample_fds[cpu] = perf_open(&sa, cpu);
+		if (s->sample_fds[cpu] < 0) {
+			err = s->sample_fds[cpu];
+			/* offline CPUs cannot be sampled and run nothing */
+			if (err == -ENODEV)
+				continue;
+			snprintf(why, whylen, "failed to open %s sampling event on CPU %d: %s",
+				 session__metric_name(s->metric), cpu, strerror(-err));
+			return err;
+		}
+		s->count_fds[cpu] = perf_open(&ca, cpu);
+		if (s->count_fds[cpu] < 0) {
+			err = s->count_fds[cpu];
+			snprintf(why, whylen, "failed to open %s counter on CPU %d: %s",
+				 session__metric_name(s->metric), cpu, strerror(-err));
+			return err;
+		}
+		if (bpf_map_update_elem(map_fd, &cpu, &s->count_fds[cpu], BPF_ANY)) {
+			err = -errno;
+			snprintf(why, whylen, "failed to install counter of CPU %d: %s", cpu,
+				 strerror(-err));
+			return err;
+		}
+		s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.on_sample,
+							       s->sample_fds[cpu]);
+		if (!s->links[cpu]) {
+			err = -errno;
+			snprintf(why, whylen, "failed to attach sampler on CPU %d: %s", cpu,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+struct session *session__new(const struct session_opts *o, char *why, size_t whylen)
+{
+	struct session *s;
+	int err;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(why, whylen,
+			 "kernel has no BTF (/sys/kernel/btf/vmlinux): pycost needs a kernel "
+			 "built with CONFIG_DEBUG_INFO_BTF");
+		errno = ENOTSUP;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	s->on_record = o->on_record;
+	s->ctx = o->ctx;
+	s->metric = o->metric;
+	libbpf_set_print(libbpf_log);
+
+	if (s->metric == METRIC_AUTO) {
+		s->metric = metric_available(METRIC_INSTRUCTIONS) ? METRIC_CPU
+								  : METRIC_INSTRUCTIONS;
+	} else if (s->metric != METRIC_CPU) {
+		err = metric_available(s->metric);
+		if (err == -EACCES || err == -EPERM) {
+			snprintf(why, whylen,
+				 "not allowed to open perf events: run as root or with "
+				 "CAP_PERFMON");
+			goto fail;
+		}
+		if (err) {
+			snprintf(why, whylen,
+				 "no hardware %s counter on this machine (no PMU, e.g. a VM): use "
+				 "--metric cpu or auto",
+				 session__metric_name(s->metric));
+			goto fail;
+		}
+	}
+
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		err = s->ncpus ? s->ncpus : -EINVAL;
+		snprintf(why, whylen, "failed to count CPUs: %s", strerror(-err));
+		goto fail;
+	}
+	s->sample_fds = malloc(s->ncpus * sizeof(int));
+	s->count_fds = malloc(s->ncpus * sizeof(int));
+	s->links = calloc(s->ncpus, sizeof(*s->links));
+	if (!s->sample_fds || !s->count_fds || !s->links) {
+		err = -ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < s->ncpus; i++)
+		s->sample_fds[i] = s->count_fds[i] = -1;
+
+	s->skel = sampler_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		snprintf(why, whylen, "failed to open BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	bpf_map__set_max_entries(s->skel->maps.counters, s->ncpus);
+	/* a thread's first sample has no earlier counter value: weigh it one period */
+	if (o->period)
+		s->skel->rodata->first_weight = o->period;
+	else if (s->metric == METRIC_CPU)
+		s->skel->rodata->first_weight = 1000000000ULL / o->freq;
+	err = sampler_bpf__load(s->skel);
+	if (err) {
+		if (err == -EPERM)
+			snprintf(why, whylen,
+				 "not allowed to load BPF programs: run as root or with "
+				 "CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE");
+		else
+			snprintf(why, whylen, "failed to load BPF programs: %s (-vv for details)",
+				 strerror(-err));
+		goto fail;
+	}
+	err = sampler_bpf__attach(s->skel);
+	if (err) {
+		snprintf(why, whylen, "failed to attach tracepoints: %s", strerror(-err));
+		goto fail;
+	}
+	err = open_events(s, o, why, whylen);
+	if (err)
+		goto fail;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		snprintf(why, whylen, "failed to create ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	return s;
+fail:
+	session__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	for (int i = 0; s->links && i < s->ncpus; i++)
+		bpf_link__destroy(s->links[i]);
+	for (int i = 0; s->sample_fds && i < s->ncpus; i++) {
+		if (s->sample_fds[i] >= 0)
+			close(s->sample_fds[i]);
+		if (s->count_fds[i] >= 0)
+			close(s->count_fds[i]);
+	}
+	sampler_bpf__destroy(s->skel);
+	free(s->links);
+	free(s->sample_fds);
+	free(s->count_fds);
+	free(s);
+}
+
+int session__watch(struct session *s, uint32_t pid)
+{
+	struct pycost_proc p = {};
+
+	if (bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), &p, sizeof(p),
+				 BPF_NOEXIST) &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
+			const struct pycost_layout *l)
+{
+	struct pycost_proc p = {.runtime = runtime, .flags = PYCOST_PROC_PYTHON, .layout = *l};
+
+	if (bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), &p, sizeof(p), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+void session__forget(struct session *s, uint32_t pid)
+{
+	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+}
+
+int session__poll(struct session *s, int timeout_ms)
+{
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	if (n == -EINTR)
+		return 0;
+	return n;
+}
+
+void session__stats(const struct session *s, struct pycost_stats *out)
+{
+	*out = s->skel->bss->stats;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * The BPF session: loads the sampler skeleton, opens the per-CPU sampling
+ * and counting perf events of the chosen metric, attaches everything and
+ * drains the ring buffer into a caller-supplied callback.
+ */
+#ifndef PYCOST_SESSION_H
+#define PYCOST_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pycost.h"
+
+enum metric {
+	METRIC_AUTO,
+	METRIC_INSTRUCTIONS,
+	METRIC_CYCLES,
+	METRIC_CPU,
+};
+
+/* Called for every ring buffer record; return 0 to go on, < 0 to stop polling. */
+typedef int (*session_record_fn)(void *ctx, const void *rec, size_t size);
+
+struct session_opts {
+	enum metric metric;
+	uint64_t freq;	 /* samples per second per CPU, when period is 0 */
+	uint64_t period; /* events per sample (instructions, cycles, or ns for cpu) */
+	session_record_fn on_record;
+	void *ctx;
+};
+
+struct session;
+
+/*
+ * Opens, loads and attaches.  On failure returns NULL with errno set and a
+ * one-line reason in why (no PMU for the metric, no BTF, no privilege...).
+ */
+struct session *session__new(const struct session_opts *o, char *why, size_t whylen);
+void session__free(struct session *s);
+
+/* The metric in effect after auto-selection, and its unit. */
+enum metric session__metric(const struct session *s);
+const char *session__metric_name(enum metric m);
+const char *session__metric_unit(enum metric m);
+
+/* Follows pid (forks, execs, exit) without sampling it yet. 0 or -errno. */
+int session__watch(struct session *s, uint32_t pid);
+/* Starts sampling pid's Python stacks with layout l. 0 or -errno. */
+int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
+			const struct pycost_layout *l);
+/* Stops following pid. */
+void session__forget(struct session *s, uint32_t pid);
+
+/* Drains records for up to timeout_ms. Returns records handled or -errno. */
+int session__poll(struct session *s, int timeout_ms);
+
+/* Current loss and health counters. */
+void session__stats(const struct session *s, struct pycost_stats *out);
+
+#endif /* PYCOST_SESSION_H */
