@@ -303,7 +303,8 @@ int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint
 	s->frames = malloc((depth ? depth : 1) * sizeof(*frames));
 	if (!s->frames)
 		return -ENOMEM;
-	memcpy(s->frames, frames, depth * sizeof(*frames));
+	if (depth)
+		memcpy(s->frames, frames, depth * sizeof(*frames));
 	x->stacks.slot[j] = ++p->nstacks;
 	x->stacks.n++;
 	return p->nstacks - 1;

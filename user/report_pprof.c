@@ -79,7 +79,8 @@ struct pprof {
 
 static void pb_raw(struct pb *b, const void *data, size_t n)
 {
-	if (b->err)
+	/* an empty nested message may come from a buffer never allocated */
+	if (b->err || !n)
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;

@@ -13,7 +13,7 @@
  *   callers per caller: (samples, samples, weight of the stacks where this
  *           callee is the leaf under that caller, weight of the stacks
  *           where the caller calls it), each stack counted once per edge
- * Only the marshal codes pstats needs are written: { ( ) i l g u 0.  A
+ * Only the marshal codes pstats needs are written: { ) i l g u 0.  A
  * profile without samples fails with -ENODATA: pstats cannot load one.
  */
 #include <errno.h>

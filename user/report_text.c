@@ -35,7 +35,8 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 	fputc('\n', out);
 	report__fmt_cost(buf, sizeof(buf), m->duration_ns, "nanoseconds");
 	fprintf(out, "duration    %s", buf);
-	if (gmtime_r(&t, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (m->start_ns && gmtime_r(&t, &tm) &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		fprintf(out, ", started %s", buf);
 	fputc('\n', out);
 	report__fmt_cost(buf, sizeof(buf), profile__total_weight(p), m->unit);

@@ -673,3 +673,39 @@ Test(report, empty_profile, .fini = free_profile)
 	free(s);
 	free_decoded(&d);
 }
+
+Test(report, frameless_stack, .fini = free_profile)
+{
+	struct pc_frame none = {0};
+	struct dec_profile d;
+	size_t len;
+	char *s;
+
+	build_single("f", "a.py", "nanoseconds", 1, 5);
+	cr_assert(!profile__add(prof, profile__intern_stack(prof, &none, 0), 1, 1, 1, 3));
+	/* a folded line needs a frame; the other formats take the empty stack */
+	s = render(REPORT_FOLDED, REPORT_BY_FUNCTION, 0, NULL);
+	cr_expect_str_eq(s, "f (a.py:2) 5\n");
+	free(s);
+	s = render(REPORT_PPROF, REPORT_BY_FUNCTION, 0, &len);
+	decode_pprof(s, len, &d);
+	free(s);
+	cr_assert_eq(d.nsamples, 2);
+	cr_expect_eq(d.samples[1].nlocs, 0);
+	cr_expect_eq(d.samples[1].values[1], 3);
+	free_decoded(&d);
+	s = render(REPORT_SPEEDSCOPE, REPORT_BY_FUNCTION, 0, NULL);
+	expect_contains(s, "\"samples\": [[0], []],\n  \"weights\": [5, 3]}");
+	free(s);
+}
+
+Test(report, write_error_is_reported, .init = build_profile, .fini = free_profile)
+{
+	struct report_opts o = {.format = REPORT_JSON};
+	FILE *full = fopen("/dev/full", "w");
+
+	if (!full)
+		cr_skip_test("no /dev/full");
+	cr_expect_eq(report__write(prof, &o, full), -ENOSPC);
+	fclose(full);
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * The profile model (interning, per-function costs with recursion counted
+ * once) and the capture round trip, including refusal of corrupt files.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "profile.h"
+
+static struct profile *sample_profile(void)
+{
+	struct profile *p = profile__new();
+	int outer = profile__intern_func(p, "outer", "a.py", 1);
+	int heavy = profile__intern_func(p, "heavy", "a.py", 10);
+	int light = profile__intern_func(p, "light", "ü/b.py", 20);
+	struct pc_frame s1[] = {{outer, 2}, {heavy, 11}};
+	struct pc_frame s2[] = {{outer, 3}, {light, 21}};
+	struct pc_frame s3[] = {{outer, 2}, {outer, 2}, {heavy, 12}};
+
+	cr_assert_eq(profile__intern_func(p, "heavy", "a.py", 10), heavy);
+	cr_assert_neq(profile__intern_func(p, "heavy", "a.py", 11), heavy);
+	profile__add(p, profile__intern_stack(p, s1, 2), 10, 11, 3, 300);
+	profile__add(p, profile__intern_stack(p, s1, 2), 10, 11, 3, 300);
+	profile__add(p, profile__intern_stack(p, s2, 2), 10, 12, 2, 200);
+	profile__add(p, profile__intern_stack(p, s3, 3), 20, 21, 1, 100);
+	profile__set_process(p, 10, "python3 a.py", "3.11.2", "table", "/usr/bin/python3.11");
+	profile__set_process(p, 20, "python3 b.py", "3.8.18", "table", "/x");
+	profile__set_str(&p->meta.metric, "cpu");
+	profile__set_str(&p->meta.unit, "nanoseconds");
+	profile__set_str(&p->meta.host, "h");
+	p->meta.freq = 99;
+	p->meta.samples = 9;
+	p->meta.start_ns = 1700000000123456789LL;
+	return p;
+}
+
+Test(profile, interning_and_costs)
+{
+	struct profile *p = sample_profile();
+	struct pc_func_cost *c;
+	int n;
+
+	cr_expect_eq(p->nstacks, 3);
+	cr_expect_eq(p->nsamples, 3);
+	cr_expect_eq(profile__total_weight(p), 900);
+	cr_expect_eq(profile__total_count(p), 9);
+	n = profile__function_costs(p, &c);
+	cr_assert_eq(n, 3);
+	cr_expect_str_eq(p->funcs[c[0].func].qualname, "heavy");
+	cr_expect_eq(c[0].self, 700);
+	cr_expect_eq(c[0].samples, 7);
+	/* outer appears twice in one stack: counted once */
+	cr_expect_str_eq(p->funcs[c[2].func].qualname, "outer");
+	cr_expect_eq(c[2].self, 0);
+	cr_expect_eq(c[2].total, 900);
+	cr_expect_eq(c[2].samples, 9);
+	free(c);
+	profile__keep_pid(p, 20);
+	cr_expect_eq(profile__total_weight(p), 100);
+	/* interning still works after the tables were dropped */
+	cr_expect_eq(profile__intern_func(p, "light", "ü/b.py", 20), 2);
+	profile__free(p);
+}
+
+Test(capture, round_trip)
+{
+	struct profile *p = sample_profile(), *q;
+	char path[] = "/tmp/pycost-test-XXXXXX", why[256] = "";
+	int fd = mkstemp(path);
+
+	close(fd);
+	cr_assert_eq(capture__save(p, path, why, sizeof(why)), 0, "%s", why);
+	q = capture__load(path, why, sizeof(why));
+	cr_assert(q, "%s", why);
+	cr_expect_str_eq(q->meta.metric, "cpu");
+	cr_expect_eq(q->meta.freq, 99);
+	cr_expect_eq(q->meta.start_ns, 1700000000123456789LL);
+	cr_expect_eq(q->nfuncs, p->nfuncs);
+	cr_expect_eq(q->nstacks, p->nstacks);
+	cr_expect_eq(q->nprocs, 2);
+	cr_expect_str_eq(q->funcs[2].filename, "ü/b.py");
+	cr_expect_eq(q->stacks[2].depth, 3);
+	cr_expect_eq(q->stacks[2].frames[2].line, 12);
+	cr_expect_eq(profile__total_weight(q), 900);
+	cr_expect_eq(profile__total_count(q), 9);
+	profile__free(q);
+	profile__free(p);
+	unlink(path);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+Test(capture, refuses_bad_files)
+{
+	char why[256];
+	const char *path = "/tmp/pycost-test-bad";
+	struct profile *p = sample_profile();
+
+	cr_expect_null(capture__load("/nonexistent/x.pycost", why, sizeof(why)));
+	cr_expect(strstr(why, "cannot open"));
+	write_file(path, "", 0);
+	cr_expect_null(capture__load(path, why, sizeof(why)));
+	cr_expect(strstr(why, "not a pycost capture"));
+	write_file(path, "garbage garbage garbage garbage", 31);
+	cr_expect_null(capture__load(path, why, sizeof(why)));
+	/* a real capture with its middle overwritten */
+	cr_assert_eq(capture__save(p, path, why, sizeof(why)), 0);
+	{
+		FILE *f = fopen(path, "r+");
+		char junk[4096];
+
+		memset(junk, 0x5a, sizeof(junk));
+		fseek(f, 4096, SEEK_SET);
+		fwrite(junk, 1, sizeof(junk), f);
+		fclose(f);
+	}
+	cr_expect_null(capture__load(path, why, sizeof(why)));
+	unlink(path);
+	profile__free(p);
+}
+
+Test(capture, save_is_atomic_on_failure)
+{
+	struct profile *p = sample_profile();
+	char why[256];
+
+	cr_expect_neq(capture__save(p, "/nonexistent-dir/x.pycost", why, sizeof(why)), 0);
+	cr_expect_neq(access("/nonexistent-dir", F_OK), 0);
+	profile__free(p);
+}
