@@ -107,8 +107,10 @@ static int note_process(struct recorder *r, const struct rproc *p)
 
 	if (target__describe(p->pid, &t))
 		memset(&t, 0, sizeof(t));
-	return profile__set_process(r->prof, p->pid, t.cmdline, p->info->version,
-				    p->info->layout_source, p->info->path);
+	char source[sizeof(p->info->layout_source) + PATH_MAX + 8];
+
+	snprintf(source, sizeof(source), "%s (%s)", p->info->layout_source, p->info->path);
+	return profile__set_process(r->prof, p->pid, t.cmdline, p->info->version, source, t.exe);
 }
 
 static int start_python(struct recorder *r, struct rproc *p)

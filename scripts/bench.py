@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
+"""make bench: throughput of a CPU-bound Python workload with and without
+`pycost record`, A/B interleaved (order alternating per pair), at 99 Hz and
+999 Hz.  Prints one table: median throughput ratio against the budget, plus
+samples/s drained, drops, pycost's own CPU and peak RSS.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYCOST = os.environ.get("PYCOST", os.path.join(ROOT, "build", "pycost"))
+PY = os.environ.get("BENCH_PYTHON", "/usr/bin/python3")
+WORKLOAD = os.path.join(ROOT, "scripts", "cpu_workload.py")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+PAIRS = int(os.environ.get("BENCH_PAIRS", "7"))
+BUDGET = {99: 0.5, 999: 2.0}
+
+
+def run_plain():
+    p = subprocess.run([PY, WORKLOAD, str(SECONDS)], capture_output=True, text=True,
+                       check=True)
+    return int(p.stdout)
+
+
+def run_profiled(hz, tmp):
+    """Starts the workload held at its start line, attaches pycost, then lets
+    it run, so the measured window is entirely under sampling."""
+    app = subprocess.Popen([PY, WORKLOAD, str(SECONDS), "--wait"], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    cap = os.path.join(tmp, "bench.pycost")
+    rec = subprocess.Popen([PYCOST, "-v", "record", "-p", str(app.pid), "-F", str(hz),
+                            "-o", cap], stderr=subprocess.PIPE, text=True)
+    # "-v" prints the traced interpreter once the programs are attached
+    for line in rec.stderr:
+        if "Python" in line:
+            break
+    else:
+        raise SystemExit("bench: pycost record did not attach")
+    app.stdin.write("go\n")
+    app.stdin.flush()
+    n = int(app.stdout.read())
+    app.wait()
+    _, status, ru = os.wait4(rec.pid, 0)
+    rec.returncode = os.waitstatus_to_exitcode(status)
+    rec.stderr.read()
+    if rec.returncode:
+        raise SystemExit("bench: pycost record failed (%d)" % rec.returncode)
+    meta = json.loads(subprocess.run([PYCOST, "report", cap, "--format", "json"],
+                                     capture_output=True, text=True, check=True).stdout)["meta"]
+    return n, meta, ru
+
+
+def main():
+    if os.geteuid() != 0:
+        raise SystemExit("bench: needs root (BPF)")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for hz in (99, 999):
+            plain, prof, cpu, rss, rate, drops = [], [], [], [], [], 0
+            for i in range(PAIRS):
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for which in order:
+                    if which == "A":
+                        plain.append(run_plain())
+                    else:
+                        n, meta, ru = run_profiled(hz, tmp)
+                        prof.append(n)
+                        dur = meta["duration_ns"] / 1e9
+                        cpu.append((ru.ru_utime + ru.ru_stime) / dur * 100)
+                        rss.append(ru.ru_maxrss / 1024)
+                        rate.append(meta["samples"] / dur)
+                        drops += meta["drops"]
+                print("bench: %d Hz pair %d/%d: plain %d, profiled %d" %
+                      (hz, i + 1, PAIRS, plain[-1], prof[-1]), file=sys.stderr)
+            ratios = [b / a for a, b in zip(plain, prof)]
+            loss = (1 - statistics.median(ratios)) * 100
+            rows.append((hz, statistics.median(plain), statistics.median(prof), loss,
+                         BUDGET[hz], statistics.median(rate), drops,
+                         statistics.median(cpu), max(rss)))
+    print()
+    print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios" %
+          (PY, PAIRS, SECONDS))
+    print("| rate | plain it/s | profiled it/s | loss | budget | samples/s | drops |"
+          " pycost CPU | pycost peak RSS |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    fail = False
+    for hz, a, b, loss, budget, rate, drops, cpu, rss in rows:
+        ok = loss <= budget
+        fail |= not ok
+        print("| %d Hz | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.0f | %d | %.2f%% | %.1f MiB |" %
+              (hz, a / SECONDS, b / SECONDS, loss, budget, "ok" if ok else "OVER", rate,
+               drops, cpu, rss))
+    return 1 if fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
