@@ -23,9 +23,12 @@ LDLIBS := -lbpf -lelf -lz -lsqlite3 -lm
 BPFCFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	     -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+# sampler.bpf.c defines the shared maps; libbpf 1.1's linker needs the
+# defining object before those that declare them extern
+BPF_SRCS := bpf/sampler.bpf.c $(filter-out bpf/sampler.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# every BPF object is linked into one, so that they share maps
+SKELS := $(BUILD)/pycost.skel.h
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(USER_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
@@ -45,9 +48,13 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPFCFLAGS) -c $< -o $@
 
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+$(BUILD)/pycost.bpf.linked.o: $(BPF_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/pycost.skel.h: $(BUILD)/pycost.bpf.linked.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<))_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name pycost_bpf > $@
 
 # User objects that include a skeleton must be built after it.
 $(USER_OBJS) $(BUILD)/main.o: $(SKELS)

@@ -27,11 +27,17 @@
 #define PYCOST_CODE_WINDOW 128
 /* Processes traced at once. */
 #define PYCOST_MAX_PROCS 4096
+/* Bytes of a request head (request line and headers) and of a response start copied. */
+#define PYCOST_HEAD_MAX 1024
+#define PYCOST_STATUS_MAX 32
+/* Requests in flight at once (one per serving thread). */
+#define PYCOST_MAX_REQS 8192
 
 enum pycost_rec_kind {
 	PYCOST_REC_SAMPLE = 1,
 	PYCOST_REC_CODE = 2,
 	PYCOST_REC_PROC = 3,
+	PYCOST_REC_REQUEST = 4,
 };
 
 /* How frames are linked. */
@@ -104,6 +110,7 @@ enum pycost_sample_flags {
 	PYCOST_SF_NO_TSTATE = 2,  /* thread has no PyThreadState: native thread */
 	PYCOST_SF_READ_FAULT = 4, /* a read failed mid-walk; stack is partial */
 	PYCOST_SF_FIRST = 8,	  /* first sample of the thread: weight is the nominal period */
+	PYCOST_SF_WALK = 16,	  /* stack walk at a request's backend call: weight 0, names the view */
 };
 
 struct pycost_frame {
@@ -120,6 +127,7 @@ struct pycost_sample {
 	__u16 flags;   /* enum pycost_sample_flags */
 	__u64 ts;      /* bpf_ktime_get_ns() */
 	__u64 weight;  /* thread's metric delta since its previous sample */
+	__u64 req_id;  /* request the thread was serving, 0 if none */
 	struct pycost_frame frames[PYCOST_MAX_DEPTH];
 };
 
@@ -162,6 +170,50 @@ struct pycost_proc_rec {
 	__u64 ts;
 };
 
+/* What a file descriptor of a traced process is. */
+enum pycost_fd_kind {
+	PYCOST_FD_CLIENT = 1, /* accepted: requests arrive on it */
+	PYCOST_FD_DB = 2,     /* connected to PostgreSQL (5432) or MySQL (3306) */
+	PYCOST_FD_CACHE = 3,  /* connected to memcached (11211) or Redis (6379) */
+	PYCOST_FD_OTHER = 4,  /* connected to any other peer */
+};
+
+enum pycost_backend {
+	PYCOST_BE_DB = 0,
+	PYCOST_BE_CACHE = 1,
+	PYCOST_BE_OTHER = 2,
+	PYCOST_BE_MAX = 3,
+};
+
+enum pycost_req_flags {
+	PYCOST_RF_ABORTED = 1, /* connection closed before any response byte */
+	PYCOST_RF_HEAD_CUT = 2, /* head longer than PYCOST_HEAD_MAX */
+	PYCOST_RF_KEEPALIVE = 4, /* ended by the next request on the same connection */
+};
+
+/* One request, emitted when it ends. Times from bpf_ktime_get_ns(). */
+struct pycost_request {
+	__u32 kind; /* PYCOST_REC_REQUEST */
+	__u32 pid;
+	__u32 tid;
+	__u32 flags; /* enum pycost_req_flags */
+	__u64 id;
+	__u64 start_ns;	 /* first request bytes read */
+	__u64 end_ns;	 /* last response bytes written (or close) */
+	__u64 cost;	 /* thread's metric from start to end, across context switches */
+	__u64 offcpu_ns; /* time switched out during the request */
+	__u64 backend_ns[PYCOST_BE_MAX]; /* time in calls to backends, by class */
+	__u64 gc_ns;
+	__u32 gc_count;
+	__u32 backend_calls;
+	__u64 bytes_in;
+	__u64 bytes_out;
+	__u32 head_len;	  /* bytes in head */
+	__u32 status_len; /* bytes in status */
+	__u8 status[PYCOST_STATUS_MAX]; /* start of the response */
+	__u8 head[PYCOST_HEAD_MAX];	/* start of the request */
+};
+
 /* Loss and health counters, in .bss, read by user space at exit and live. */
 struct pycost_stats {
 	__u64 samples;	      /* sample records emitted */
@@ -174,6 +226,9 @@ struct pycost_stats {
 	__u64 thread_walks;   /* interp->threads walks (tstate cache misses) */
 	__u64 counter_errors; /* bpf_perf_event_read_value failures */
 	__u64 thread_drops;   /* threads not tracked: thread map full */
+	__u64 request_drops;  /* request records lost: ring buffer full */
+	__u64 request_overflow; /* requests not tracked: request map full */
+	__u64 fd_overflow;    /* sockets not classified: fd map full */
 };
 
 /* Per-thread accounting, keyed by tid. */
@@ -185,6 +240,19 @@ struct pycost_thread {
 	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
 	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
 	__u32 pid;	  /* thread group */
+	__u64 req_id;	  /* request being served, 0 if none */
+	__u64 off_ns;	  /* when it was switched out during a request */
+	/* the syscall in progress, from sys_enter to sys_exit */
+	__u64 sc_ts;
+	__u64 sc_buf;
+	__u32 sc_nr;
+	__s32 sc_fd;
+	__u32 sc_class;	  /* connect: peer class being connected to */
+	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
+	__u64 req_total0; /* metric total at request start */
+	__u64 req_total1; /* metric total at the request's last response write */
+	__s32 req_fd;	  /* connection the request arrived on */
+	__u32 req_walked; /* the request's stack was walked at a backend call */
 };
 
 #endif /* __PYCOST_H */

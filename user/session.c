@@ -20,10 +20,10 @@
 
 #include "common.h"
 #include "session.h" /* before the skeleton: it names struct pycost_stats */
-#include "sampler.skel.h"
+#include "pycost.skel.h"
 
 struct session {
-	struct sampler_bpf *skel;
+	struct pycost_bpf *skel;
 	struct ring_buffer *rb;
 	enum metric metric;
 	int ncpus;
@@ -226,7 +226,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	for (int i = 0; i < s->ncpus; i++)
 		s->sample_fds[i] = s->count_fds[i] = -1;
 
-	s->skel = sampler_bpf__open();
+	s->skel = pycost_bpf__open();
 	if (!s->skel) {
 		err = -errno;
 		snprintf(why, whylen, "failed to open BPF object: %s", strerror(-err));
@@ -238,7 +238,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 		s->skel->rodata->first_weight = o->period;
 	else if (s->metric == METRIC_CPU)
 		s->skel->rodata->first_weight = 1000000000ULL / o->freq;
-	err = sampler_bpf__load(s->skel);
+	err = pycost_bpf__load(s->skel);
 	if (err) {
 		if (err == -EPERM)
 			snprintf(why, whylen,
@@ -249,7 +249,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 				 strerror(-err));
 		goto fail;
 	}
-	err = sampler_bpf__attach(s->skel);
+	err = pycost_bpf__attach(s->skel);
 	if (err) {
 		snprintf(why, whylen, "failed to attach tracepoints: %s", strerror(-err));
 		goto fail;
@@ -283,7 +283,7 @@ void session__free(struct session *s)
 		if (s->count_fds[i] >= 0)
 			close(s->count_fds[i]);
 	}
-	sampler_bpf__destroy(s->skel);
+	pycost_bpf__destroy(s->skel);
 	free(s->links);
 	free(s->sample_fds);
 	free(s->count_fds);

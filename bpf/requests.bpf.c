@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * Request boundaries from syscall tracepoints, with no uprobe on any hot
+ * path.  A traced process's accepted sockets carry requests: the first bytes
+ * read on one start a request (its head is copied for user space to parse),
+ * response bytes written on it mark the status and the end, and close — or
+ * the next request on a keep-alive connection — emits it.  Sockets the
+ * process connect()s are backends, classified by peer port; time spent in
+ * calls on them (and in poll-family waits after writing to them) is charged
+ * to the request.  Cost is the thread's metric between start and end,
+ * across context switches (see sched_switch in sampler.bpf.c).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#include "python.bpf.h"
+
+/* x86-64 syscall numbers */
+#define NR_read 0
+#define NR_write 1
+#define NR_close 3
+#define NR_poll 7
+#define NR_readv 19
+#define NR_writev 20
+#define NR_select 23
+#define NR_sendfile 40
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_shutdown 48
+#define NR_epoll_wait 232
+#define NR_pselect6 270
+#define NR_ppoll 271
+#define NR_epoll_pwait 281
+#define NR_accept4 288
+#define NR_epoll_pwait2 441
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define EINPROGRESS 115
+
+/* A zeroed request, copied in when a thread serves its first request. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pycost_request);
+} req_zero SEC(".maps");
+
+static __always_inline __u32 port_class(__u16 port)
+{
+	switch (port) {
+	case 5432:
+	case 3306:
+		return PYCOST_FD_DB;
+	case 11211:
+	case 6379:
+		return PYCOST_FD_CACHE;
+	default:
+		return PYCOST_FD_OTHER;
+	}
+}
+
+static __always_inline bool tracked_nr(long id)
+{
+	switch (id) {
+	case NR_read:
+	case NR_write:
+	case NR_close:
+	case NR_poll:
+	case NR_readv:
+	case NR_writev:
+	case NR_select:
+	case NR_sendfile:
+	case NR_connect:
+	case NR_accept:
+	case NR_sendto:
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_shutdown:
+	case NR_epoll_wait:
+	case NR_pselect6:
+	case NR_ppoll:
+	case NR_epoll_pwait:
+	case NR_accept4:
+	case NR_epoll_pwait2:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
+{
+	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!t) {
+		struct pycost_thread init = {.pid = pid, .req_fd = -1};
+
+		bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&threads, &tid);
+		if (!t)
+			__sync_fetch_and_add(&stats.thread_drops, 1);
+	}
+	return t;
+}
+
+static __always_inline __u64 total_now(struct pycost_thread *t)
+{
+	__u64 now = 0;
+
+	if (counter_now(&now))
+		return t->acc;
+	return thread_total(t, now);
+}
+
+static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
+					__u32 flags, __u64 now_ns)
+{
+	if (!r->bytes_out) {
+		flags |= PYCOST_RF_ABORTED;
+		r->end_ns = now_ns;
+		t->req_total1 = total_now(t);
+	}
+	r->flags |= flags;
+	r->cost = t->req_total1 - t->req_total0;
+	/* still switched out?  (an exiting thread) count up to now */
+	if (t->off_ns) {
+		r->offcpu_ns += now_ns - t->off_ns;
+		t->off_ns = 0;
+	}
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+		__sync_fetch_and_add(&stats.request_drops, 1);
+	t->req_id = 0;
+	t->req_fd = -1;
+}
+
+static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __s32 fd,
+					  __u64 buf, long n, __u64 now_ns)
+{
+	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	__u32 zero = 0, len;
+
+	if (!r) {
+		struct pycost_request *z = bpf_map_lookup_elem(&req_zero, &zero);
+
+		if (!z || bpf_map_update_elem(&reqs, &tid, z, BPF_NOEXIST))
+			__sync_fetch_and_add(&stats.request_overflow, 1);
+		r = bpf_map_lookup_elem(&reqs, &tid);
+		if (!r)
+			return;
+	}
+	r->kind = PYCOST_REC_REQUEST;
+	r->pid = pid;
+	r->tid = tid;
+	r->flags = 0;
+	r->id = now_ns;
+	r->start_ns = now_ns;
+	r->end_ns = 0;
+	r->cost = 0;
+	r->offcpu_ns = 0;
+	r->backend_ns[0] = 0;
+	r->backend_ns[1] = 0;
+	r->backend_ns[2] = 0;
+	r->gc_ns = 0;
+	r->gc_count = 0;
+	r->backend_calls = 0;
+	r->bytes_in = n;
+	r->bytes_out = 0;
+	r->status_len = 0;
+	len = n > PYCOST_HEAD_MAX ? PYCOST_HEAD_MAX : n;
+	barrier_var(len);
+	if (len > PYCOST_HEAD_MAX)
+		len = PYCOST_HEAD_MAX;
+	if (n > PYCOST_HEAD_MAX)
+		r->flags |= PYCOST_RF_HEAD_CUT;
+	r->head_len = bpf_probe_read_user(r->head, len, (const void *)buf) ? 0 : len;
+	t->req_id = r->id;
+	t->req_fd = fd;
+	t->req_total0 = total_now(t);
+	t->req_total1 = t->req_total0;
+	t->await_be = 0;
+	t->off_ns = 0;
+	t->req_walked = 0;
+}
+
+/* Bytes read on a client socket: a new request, or more of the current one. */
+static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t,
+					   __s32 fd, __u64 buf, long n, __u64 now_ns)
+{
+	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	__u32 off, len;
+
+	if (t->req_id && r) {
+		if (t->req_fd == fd && !r->bytes_out) {
+			/* the head or body continues; keep up to half the head buffer more */
+			r->bytes_in += n;
+			off = r->head_len;
+			if (off >= PYCOST_HEAD_MAX / 2) {
+				r->flags |= PYCOST_RF_HEAD_CUT;
+				return;
+			}
+			len = n > PYCOST_HEAD_MAX / 2 ? PYCOST_HEAD_MAX / 2 : n;
+			barrier_var(off);
+			barrier_var(len);
+			if (off >= PYCOST_HEAD_MAX / 2 || len > PYCOST_HEAD_MAX / 2)
+				return;
+			if (!bpf_probe_read_user(r->head + off, len, (const void *)buf))
+				r->head_len = off + len;
+			return;
+		}
+		/* a response was sent (keep-alive) or another connection took over */
+		end_request(r, t, t->req_fd == fd ? PYCOST_RF_KEEPALIVE : 0, now_ns);
+	}
+	start_request(pid, tid, t, fd, buf, n, now_ns);
+}
+
+static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __s32 fd,
+					    __u64 buf, long n, bool copy, __u64 now_ns)
+{
+	struct pycost_request *r;
+	__u32 len;
+
+	if (!t->req_id || t->req_fd != fd)
+		return;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (!r)
+		return;
+	if (!r->bytes_out && copy) {
+		len = n > PYCOST_STATUS_MAX ? PYCOST_STATUS_MAX : n;
+		barrier_var(len);
+		if (len > PYCOST_STATUS_MAX)
+			len = PYCOST_STATUS_MAX;
+		r->status_len = bpf_probe_read_user(r->status, len, (const void *)buf) ? 0 : len;
+	}
+	r->bytes_out += n;
+	r->end_ns = now_ns;
+	t->req_total1 = total_now(t);
+}
+
+static __always_inline void charge_backend(__u32 tid, __u32 be, __u64 ns)
+{
+	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+	if (!r || be >= PYCOST_BE_MAX)
+		return;
+	r->backend_ns[be] += ns;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid, arg1;
+	__u32 pid, tid;
+	struct pycost_proc *proc;
+	struct pycost_thread *t;
+	__s32 fd;
+
+	if (!track_requests || !tracked_nr(id))
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	pid = pid_tgid >> 32;
+	tid = (__u32)pid_tgid;
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc)
+		return 0;
+	t = thread_of(pid, tid);
+	if (!t)
+		return 0;
+	fd = BPF_CORE_READ(regs, di);
+	arg1 = BPF_CORE_READ(regs, si);
+	t->sc_nr = id + 1;
+	t->sc_fd = fd;
+	t->sc_buf = arg1;
+	t->sc_ts = bpf_ktime_get_ns();
+	/* readv/writev: the first iovec's buffer */
+	if ((id == NR_readv || id == NR_writev) &&
+	    bpf_probe_read_user(&t->sc_buf, sizeof(t->sc_buf), (const void *)arg1))
+		t->sc_buf = 0;
+	if (id == NR_connect) {
+		__u16 family = 0, port = 0;
+
+		bpf_probe_read_user(&family, sizeof(family), (const void *)arg1);
+		bpf_probe_read_user(&port, sizeof(port), (const void *)(arg1 + 2));
+		t->sc_class = (family == AF_INET || family == AF_INET6)
+				      ? port_class(bpf_ntohs(port))
+				      : PYCOST_FD_OTHER;
+	}
+	/* the first backend call of a request shows which Python code made it */
+	if (t->req_id && !t->req_walked && (proc->flags & PYCOST_PROC_PYTHON) &&
+	    (id == NR_write || id == NR_sendto || id == NR_sendmsg || id == NR_writev)) {
+		struct fd_key k = {.pid = pid, .fd = fd};
+		__u32 *kind = bpf_map_lookup_elem(&fds, &k);
+
+		if (kind && *kind != PYCOST_FD_CLIENT) {
+			t->req_walked = 1;
+			emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, t->sc_ts);
+		}
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now_ns;
+	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, nr, *kindp, kind = 0;
+	struct pycost_thread *t;
+	struct fd_key k;
+
+	if (!track_requests)
+		return 0;
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (!t || !t->sc_nr)
+		return 0;
+	nr = t->sc_nr - 1;
+	t->sc_nr = 0;
+	now_ns = bpf_ktime_get_ns();
+	k.pid = pid;
+	k.fd = t->sc_fd;
+
+	switch (nr) {
+	case NR_accept:
+	case NR_accept4:
+		if (ret >= 0) {
+			k.fd = ret;
+			kind = PYCOST_FD_CLIENT;
+			if (bpf_map_update_elem(&fds, &k, &kind, BPF_ANY))
+				__sync_fetch_and_add(&stats.fd_overflow, 1);
+		}
+		return 0;
+	case NR_connect:
+		if (ret == 0 || ret == -EINPROGRESS) {
+			kind = t->sc_class;
+			if (bpf_map_update_elem(&fds, &k, &kind, BPF_ANY))
+				__sync_fetch_and_add(&stats.fd_overflow, 1);
+		}
+		return 0;
+	case NR_poll:
+	case NR_ppoll:
+	case NR_select:
+	case NR_pselect6:
+	case NR_epoll_wait:
+	case NR_epoll_pwait:
+	case NR_epoll_pwait2:
+		/* a wait right after writing to a backend is waiting for its answer */
+		if (t->req_id && t->await_be)
+			charge_backend(tid, t->await_be - 1, now_ns - t->sc_ts);
+		return 0;
+	}
+
+	kindp = bpf_map_lookup_elem(&fds, &k);
+	if (!kindp)
+		return 0;
+	kind = *kindp;
+
+	if (nr == NR_close || nr == NR_shutdown) {
+		if (kind == PYCOST_FD_CLIENT && t->req_id && t->req_fd == k.fd) {
+			struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+			if (r)
+				end_request(r, t, 0, now_ns);
+		}
+		if (nr == NR_close)
+			bpf_map_delete_elem(&fds, &k);
+		return 0;
+	}
+	if (kind == PYCOST_FD_CLIENT) {
+		if (ret <= 0)
+			return 0;
+		switch (nr) {
+		case NR_read:
+		case NR_readv:
+		case NR_recvfrom:
+			if (t->sc_buf)
+				on_client_read(pid, tid, t, k.fd, t->sc_buf, ret, now_ns);
+			break;
+		case NR_write:
+		case NR_writev:
+		case NR_sendto:
+			on_client_write(tid, t, k.fd, t->sc_buf, ret, t->sc_buf != 0, now_ns);
+			break;
+		case NR_sendmsg:
+		case NR_sendfile:
+			on_client_write(tid, t, k.fd, 0, ret, false, now_ns);
+			break;
+		}
+		return 0;
+	}
+	/* a backend socket */
+	if (!t->req_id)
+		return 0;
+	charge_backend(tid, kind - PYCOST_FD_DB, now_ns - t->sc_ts);
+	switch (nr) {
+	case NR_write:
+	case NR_writev:
+	case NR_sendto:
+	case NR_sendmsg: {
+		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+		if (r)
+			r->backend_calls++;
+		t->await_be = kind - PYCOST_FD_DB + 1;
+		break;
+	}
+	default:
+		if (ret > 0)
+			t->await_be = 0;
+	}
+	return 0;
+}
+
+/* A serving thread that exits mid-request (harakiri, crash) aborts it. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit_request, struct task_struct *p)
+{
+	__u32 tid = p->pid;
+	struct pycost_thread *t;
+	struct pycost_request *r;
+
+	if (!track_requests)
+		return 0;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (!r)
+		return 0;
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && t->req_id)
+		end_request(r, t, 0, bpf_ktime_get_ns());
+	bpf_map_delete_elem(&reqs, &tid);
+	bpf_map_delete_elem(&threads, &tid);
+	return 0;
+}
