@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Runs every test: the Criterion unit tests (build/tests/unit), then each
 # tests/e2e/test_*.sh under a timeout, and ends with one line
 #   N passed, N failed, N skipped
@@ -13,6 +14,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=e2e/lib.sh
 . "$here/e2e/lib.sh"
 cd "$PC_ROOT" || exit 1
 
@@ -49,9 +51,8 @@ elif [ ! -x "$UNIT" ]; then
 	echo "FAIL unit: $UNIT not built (make $UNIT)"
 	nfail=$((nfail + 1))
 else
-	st=0
-	timeout -k 10 "$UNIT_TIMEOUT" "$UNIT" --color=never >"$out" 2>&1 || st=$?
-	sed 's/^/  /' "$out"
+	timeout -k 10 "$UNIT_TIMEOUT" "$UNIT" --color=never 2>&1 </dev/null | tee "$out" | sed -u 's/^/  /'
+	st=${PIPESTATUS[0]}
 	synth=$(sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3 \4/p' "$out" | tail -n 1)
 	if [ -z "$synth" ]; then
 		reason="no Synthesis line"
@@ -84,10 +85,10 @@ for t in "$PC_E2E"/test_*.sh; do
 	[[ $name == *"$pattern"* ]] || continue
 	echo "-- $name"
 	start=$SECONDS
-	st=0
-	timeout -k 10 "$TEST_TIMEOUT" bash "$t" >"$out" 2>&1 || st=$?
-	# Results count; anything else the script printed is shown indented.
-	sed -E '/^(PASS|FAIL|SKIP) /!s/^/  /' "$out"
+	# Shown as it runs, anything but results indented; results counted.
+	timeout -k 10 "$TEST_TIMEOUT" bash "$t" 2>&1 </dev/null | tee "$out" |
+		sed -u -E '/^(PASS|FAIL|SKIP) /!s/^/  /'
+	st=${PIPESTATUS[0]}
 	count_results "$out"
 	if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
 		echo "FAIL $name: timed out after ${TEST_TIMEOUT}s"

@@ -30,8 +30,20 @@ static const char schema[] =
 	"CREATE TABLE stack_frames(stack_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
 	" function_id INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(stack_id, pos))"
 	" WITHOUT ROWID;"
+	"CREATE TABLE endpoints(id INTEGER PRIMARY KEY, name TEXT NOT NULL, view TEXT NOT NULL);"
 	"CREATE TABLE samples(stack_id INTEGER NOT NULL, pid INTEGER NOT NULL,"
-	" tid INTEGER NOT NULL, count INTEGER NOT NULL, weight INTEGER NOT NULL);";
+	" tid INTEGER NOT NULL, endpoint_id INTEGER, status INTEGER NOT NULL,"
+	" count INTEGER NOT NULL, weight INTEGER NOT NULL);"
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER NOT NULL,"
+	" endpoint_id INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,"
+	" status INTEGER NOT NULL, malformed INTEGER NOT NULL, aborted INTEGER NOT NULL,"
+	" head_cut INTEGER NOT NULL, start_ns INTEGER NOT NULL, latency_ns INTEGER NOT NULL,"
+	" cost INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, offcpu_ns INTEGER NOT NULL,"
+	" db_ns INTEGER NOT NULL, cache_ns INTEGER NOT NULL, other_ns INTEGER NOT NULL,"
+	" gc_count INTEGER NOT NULL, gc_ns INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+	" bytes_out INTEGER NOT NULL, user_hash TEXT, view TEXT NOT NULL);"
+	"CREATE TABLE labels(pid INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY(pid, key));";
 
 static int exec_sql(sqlite3 *db, const char *sql, char *why, size_t whylen)
 {
@@ -80,6 +92,84 @@ static int save_meta(sqlite3 *db, const struct pc_meta *m)
 		?: put_meta_u64(st, "samples", m->samples) ?: put_meta_u64(st, "drops", m->drops)
 		?: put_meta_u64(st, "truncated", m->truncated)
 		?: put_meta_u64(st, "unknown_code", m->unknown_code);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int save_requests(sqlite3 *db, const struct profile *p)
+{
+	sqlite3_stmt *st = NULL;
+	int err = -EIO;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO endpoints VALUES(?, ?, ?)", -1, &st, NULL))
+		goto cleanup;
+	for (size_t i = 0; i < p->nendpoints; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, i);
+		sqlite3_bind_text(st, 2, p->endpoints[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->endpoints[i].view, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto cleanup;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO requests VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL))
+		goto cleanup;
+	for (size_t i = 0; i < p->nrequests; i++) {
+		const struct pc_request *r = &p->requests[i];
+		char user[24];
+		int c = 1;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, c++, i);
+		sqlite3_bind_int64(st, c++, r->pid);
+		sqlite3_bind_int64(st, c++, r->tid);
+		sqlite3_bind_int64(st, c++, r->endpoint);
+		sqlite3_bind_text(st, c++, r->method, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, c++, r->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, c++, r->status);
+		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_MALFORMED));
+		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_ABORTED));
+		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_HEAD_CUT));
+		sqlite3_bind_int64(st, c++, r->start_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->latency_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cost);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cpu_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->offcpu_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->db_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cache_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->other_ns);
+		sqlite3_bind_int64(st, c++, r->gc_count);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->gc_ns);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_in);
+		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_out);
+		if (r->user) {
+			snprintf(user, sizeof(user), "%016" PRIx64, r->user);
+			sqlite3_bind_text(st, c++, user, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(st, c++);
+		}
+		sqlite3_bind_text(st, c++, r->view, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto cleanup;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "INSERT INTO labels VALUES(?, ?, ?)", -1, &st, NULL))
+		goto cleanup;
+	for (size_t i = 0; i < p->nlabels; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->labels[i].pid);
+		sqlite3_bind_text(st, 2, p->labels[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->labels[i].value, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto cleanup;
+	}
+	err = 0;
+cleanup:
 	sqlite3_finalize(st);
 	return err;
 }
@@ -144,7 +234,8 @@ static int save_rows(sqlite3 *db, const struct profile *p)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(db, "INSERT INTO samples VALUES(?, ?, ?, ?, ?)", -1, &st, NULL))
+	if (sqlite3_prepare_v2(db, "INSERT INTO samples VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &st,
+			       NULL))
 		goto cleanup;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const struct pc_sample *s = &p->samples[i];
@@ -153,12 +244,17 @@ static int save_rows(sqlite3 *db, const struct profile *p)
 		sqlite3_bind_int64(st, 1, s->stack);
 		sqlite3_bind_int64(st, 2, s->pid);
 		sqlite3_bind_int64(st, 3, s->tid);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)s->count);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)s->weight);
+		if (s->endpoint >= 0)
+			sqlite3_bind_int64(st, 4, s->endpoint);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_int64(st, 5, s->status);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)s->count);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)s->weight);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto cleanup;
 	}
-	err = 0;
+	err = save_requests(db, p);
 cleanup:
 	sqlite3_finalize(st);
 	return err;
@@ -303,6 +399,107 @@ static int load_meta(struct loader *l)
 	return 0;
 }
 
+static int load_endpoints(struct loader *l)
+{
+	struct profile *p = l->p;
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT id, name, view FROM endpoints ORDER BY id", -1, &st,
+			       NULL)) {
+		snprintf(l->why, l->whylen, "corrupt capture: %s", sqlite3_errmsg(l->db));
+		return -EINVAL;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int ep = profile__intern_endpoint(p, (const char *)sqlite3_column_text(st, 1)
+							     ?: "");
+
+		if (ep < 0) {
+			err = ep;
+			break;
+		}
+		if (ep != sqlite3_column_int64(st, 0)) {
+			snprintf(l->why, l->whylen, "corrupt capture: endpoint ids");
+			err = -EINVAL;
+			break;
+		}
+		if (profile__set_str(&p->endpoints[ep].view,
+				     (const char *)sqlite3_column_text(st, 2))) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int load_requests(struct loader *l)
+{
+	struct profile *p = l->p;
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT pid, tid, endpoint_id, method, path, status, malformed,"
+			       " aborted, head_cut, start_ns, latency_ns, cost, cpu_ns, offcpu_ns,"
+			       " db_ns, cache_ns, other_ns, gc_count, gc_ns, bytes_in, bytes_out,"
+			       " user_hash, view FROM requests ORDER BY id",
+			       -1, &st, NULL))
+		goto corrupt;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct pc_request r = {0};
+		const char *user;
+		int c = 0;
+
+		r.pid = sqlite3_column_int64(st, c++);
+		r.tid = sqlite3_column_int64(st, c++);
+		r.endpoint = sqlite3_column_int64(st, c++);
+		if (r.endpoint < 0 || r.endpoint >= (int32_t)p->nendpoints)
+			goto corrupt;
+		r.method = (char *)sqlite3_column_text(st, c++);
+		r.path = (char *)sqlite3_column_text(st, c++);
+		r.status = sqlite3_column_int64(st, c++);
+		r.flags |= sqlite3_column_int(st, c++) ? PC_REQ_MALFORMED : 0;
+		r.flags |= sqlite3_column_int(st, c++) ? PC_REQ_ABORTED : 0;
+		r.flags |= sqlite3_column_int(st, c++) ? PC_REQ_HEAD_CUT : 0;
+		r.start_ns = sqlite3_column_int64(st, c++);
+		r.latency_ns = sqlite3_column_int64(st, c++);
+		r.cost = sqlite3_column_int64(st, c++);
+		r.cpu_ns = sqlite3_column_int64(st, c++);
+		r.offcpu_ns = sqlite3_column_int64(st, c++);
+		r.db_ns = sqlite3_column_int64(st, c++);
+		r.cache_ns = sqlite3_column_int64(st, c++);
+		r.other_ns = sqlite3_column_int64(st, c++);
+		r.gc_count = sqlite3_column_int64(st, c++);
+		r.gc_ns = sqlite3_column_int64(st, c++);
+		r.bytes_in = sqlite3_column_int64(st, c++);
+		r.bytes_out = sqlite3_column_int64(st, c++);
+		user = (const char *)sqlite3_column_text(st, c++);
+		r.user = user ? strtoull(user, NULL, 16) : 0;
+		r.view = (char *)sqlite3_column_text(st, c++);
+		err = profile__add_request(p, &r);
+		if (err < 0)
+			break;
+		err = 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(l->db, "SELECT pid, key, value FROM labels", -1, &st, NULL))
+		goto corrupt;
+	while (sqlite3_step(st) == SQLITE_ROW && !err)
+		err = profile__set_label(p, sqlite3_column_int64(st, 0),
+					 (const char *)sqlite3_column_text(st, 1) ?: "",
+					 (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	return err;
+corrupt:
+	snprintf(l->why, l->whylen, "corrupt capture: %s", sqlite3_errmsg(l->db));
+	sqlite3_finalize(st);
+	return -EINVAL;
+}
+
 /* Runs a counted SELECT and checks that ids are dense 0..n-1. */
 static int load_rows(struct loader *l)
 {
@@ -404,21 +601,32 @@ static int load_rows(struct loader *l)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	PREP("SELECT stack_id, pid, tid, count, weight FROM samples");
+	err = load_endpoints(l);
+	if (err)
+		goto cleanup;
+	err = -EINVAL;
+	PREP("SELECT stack_id, pid, tid, coalesce(endpoint_id, -1), status, count, weight"
+	     " FROM samples");
 	while (sqlite3_step(st) == SQLITE_ROW && p->nsamples < (size_t)n) {
 		struct pc_sample *s = &p->samples[p->nsamples];
-		sqlite3_int64 sid = sqlite3_column_int64(st, 0);
+		sqlite3_int64 sid = sqlite3_column_int64(st, 0), ep = sqlite3_column_int64(st, 3);
 
-		if (sid < 0 || sid >= (sqlite3_int64)p->nstacks || sqlite3_column_int64(st, 3) < 0 ||
-		    sqlite3_column_int64(st, 4) < 0)
+		if (sid < 0 || sid >= (sqlite3_int64)p->nstacks || sqlite3_column_int64(st, 5) < 0 ||
+		    sqlite3_column_int64(st, 6) < 0 || ep < -1 ||
+		    ep >= (sqlite3_int64)p->nendpoints)
 			goto corrupt;
 		s->stack = sid;
 		s->pid = sqlite3_column_int64(st, 1);
 		s->tid = sqlite3_column_int64(st, 2);
-		s->count = sqlite3_column_int64(st, 3);
-		s->weight = sqlite3_column_int64(st, 4);
+		s->endpoint = ep;
+		s->status = sqlite3_column_int64(st, 4);
+		s->count = sqlite3_column_int64(st, 5);
+		s->weight = sqlite3_column_int64(st, 6);
 		p->nsamples++;
 	}
+	err = load_requests(l);
+	if (err)
+		goto cleanup;
 #undef PREP
 	err = 0;
 	goto cleanup;

@@ -11,7 +11,7 @@
 
 #include "profile.h"
 
-#define CAPTURE_SCHEMA_VERSION 1
+#define CAPTURE_SCHEMA_VERSION 2
 
 /*
  * Writes p to path atomically: a temporary file in the same directory,

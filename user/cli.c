@@ -23,6 +23,14 @@ enum {
 	OPT_BY,
 	OPT_PID,
 	OPT_TOP,
+	OPT_UWSGI,
+	OPT_REQUESTS,
+	OPT_LABEL_ENV,
+	OPT_COMMIT_FROM,
+	OPT_USER_KEY,
+	OPT_ROUTE,
+	OPT_ENDPOINT,
+	OPT_WHERE,
 };
 
 static const char overview[] =
@@ -33,6 +41,7 @@ static const char overview[] =
 	"\n"
 	"Verbs:\n"
 	"  record   sample running Python processes (or a command) into a capture\n"
+	"  top      live view of a running service: endpoints and functions, every second\n"
 	"  report   print a capture as a table, folded stacks, pprof, pstats, speedscope or JSON\n"
 	"  info     show what pycost sees in a process: interpreter, version, layout, threads\n"
 	"  help     help for a verb: pycost help record\n"
@@ -43,12 +52,17 @@ static const char overview[] =
 	"Examples:\n"
 	"  pycost record -p 1234 -d 10 -o run.pycost\n"
 	"  pycost record -- python3 app.py\n"
+	"  pycost record --uwsgi $(pgrep -o uwsgi) -d 30 -o api.pycost\n"
+	"  pycost report api.pycost --by endpoint\n"
 	"  pycost report run.pycost --top 20\n"
 	"  pycost report run.pycost --format pprof -o run.pb.gz && go tool pprof -top run.pb.gz\n";
 
 static const char record_help[] =
-	"Usage: pycost record [-p PID[,PID...]] [-d SECONDS] [-F HZ | --period N]\n"
-	"                     [--metric auto|instructions|cycles|cpu] [-o FILE] [-- COMMAND [ARG...]]\n"
+	"Usage: pycost record [-p PID[,PID...] | --uwsgi PID] [-d SECONDS] [-F HZ | --period N]\n"
+	"                     [--metric auto|instructions|cycles|cpu] [-o FILE]\n"
+	"                     [--requests auto|on|off] [--route 'METHOD /pattern']...\n"
+	"                     [--user-key header:NAME|cookie:NAME] [--label-env PATTERN]...\n"
+	"                     [--commit-from env:VAR|file:PATH|git] [-- COMMAND [ARG...]]\n"
 	"\n"
 	"Samples the Python stacks of every thread of the given processes (and of\n"
 	"processes they fork) until -d elapses, Ctrl-C / SIGTERM arrives, or the\n"
@@ -63,30 +77,55 @@ static const char record_help[] =
 	"  -o, --output FILE       capture file (default pycost-YYYYmmdd-HHMMSS.pycost)\n"
 	"  -- COMMAND [ARG...]     start COMMAND and trace it from its first instruction\n"
 	"\n"
+	"Web services (requests are cut from the socket syscalls in the kernel):\n"
+	"      --uwsgi PID         a uWSGI master or worker: the master and every worker,\n"
+	"                          including workers spawned during the capture (-p on a\n"
+	"                          uWSGI or gunicorn process does the same)\n"
+	"      --requests MODE     auto (default: on when a traced process listens on a\n"
+	"                          socket), on, off\n"
+	"      --route 'M /p/*'    name matching requests 'M /p/*' (* = one segment,\n"
+	"                          ** = the rest; M may be *); first match wins\n"
+	"      --user-key K        header:NAME or cookie:NAME: count active users (the\n"
+	"                          identity is hashed with a per-capture key, never stored)\n"
+	"      --label-env PAT     label processes with their environment variables whose\n"
+	"                          names match PAT (fnmatch), e.g. 'FEATURE_*'\n"
+	"      --commit-from SRC   env:VAR, file:PATH or git (default: GIT_COMMIT,\n"
+	"                          SOURCE_VERSION, REVISION, then the app's git checkout)\n"
+	"\n"
 	"Each sample weighs the thread's counter delta since its previous sample, so\n"
 	"weights add up to the thread's measured cost.\n"
 	"\n"
 	"Examples:\n"
 	"  pycost record -p 1234 -d 30\n"
 	"  pycost record -p 1234,1240 -F 999 -o busy.pycost\n"
-	"  pycost record --metric instructions --period 1000000 -- python3 bench.py\n";
+	"  pycost record --metric instructions --period 1000000 -- python3 bench.py\n"
+	"  pycost record --uwsgi 4242 -d 60 --user-key cookie:sessionid -o api.pycost\n";
 
 static const char report_help[] =
 	"Usage: pycost report FILE [--format table|folded|pprof|pstats|speedscope|json]\n"
-	"                     [-o OUT] [--by function|stack] [--pid PID] [--top N]\n"
+	"                     [-o OUT] [--by function|stack|endpoint|request] [--pid PID]\n"
+	"                     [--endpoint 'GET /x/{n}'] [--where KEY=VALUE]... [--top N]\n"
 	"\n"
 	"  --format F    table (default), folded (flamegraph.pl, speedscope), pprof\n"
 	"                (gzip'd profile.proto for go tool pprof), pstats (python -m pstats,\n"
 	"                snakeviz), speedscope (JSON), json\n"
 	"  -o, --output  write to OUT instead of standard output\n"
-	"  --by B        function (default): functions by self cost; stack: whole stacks\n"
+	"  --by B        function (default): functions by self cost; stack: whole stacks;\n"
+	"                endpoint: per-endpoint requests, latency, cost, backend and GC time;\n"
+	"                request: one JSON object per request\n"
 	"  --pid PID     only samples of this process\n"
+	"  --endpoint E  only samples taken inside requests of endpoint E; weights are\n"
+	"                scaled so that they add up to E's measured cost\n"
+	"  --where K=V   only processes whose label K is V (host, pid, worker, python,\n"
+	"                commit, env.NAME) or requests with status V (status=500)\n"
 	"  --top N       rows in tables (default 30 for table, all otherwise; 0 = all)\n"
 	"\n"
 	"Examples:\n"
 	"  pycost report run.pycost\n"
 	"  pycost report run.pycost --format folded | flamegraph.pl > run.svg\n"
-	"  pycost report run.pycost --format pstats -o run.pstats && python3 -m pstats run.pstats\n";
+	"  pycost report run.pycost --format pstats -o run.pstats && python3 -m pstats run.pstats\n"
+	"  pycost report api.pycost --by endpoint --where commit=3f2a9c1\n"
+	"  pycost report api.pycost --endpoint 'GET /users/{n}' --format folded\n";
 
 static const char info_help[] = "Usage: pycost info -p PID\n"
 				"\n"
@@ -96,6 +135,16 @@ static const char info_help[] = "Usage: pycost info -p PID\n"
 				"\n"
 				"Example:\n"
 				"  pycost info -p $(pgrep -f gunicorn | head -1)\n";
+
+static const char top_help[] =
+	"Usage: pycost top [--uwsgi PID | -p PID[,PID...]] [-F HZ] [--metric M]\n"
+	"                  [--route 'METHOD /pattern']... [-d SECONDS]\n"
+	"\n"
+	"Live view, refreshed every second: endpoints by cost (requests/s, latency,\n"
+	"cost per request) and the costliest functions.  q or Ctrl-C quits.\n"
+	"\n"
+	"Example:\n"
+	"  pycost top --uwsgi $(pgrep -o uwsgi)\n";
 
 int cli__help(FILE *f, const char *verb)
 {
@@ -107,6 +156,8 @@ int cli__help(FILE *f, const char *verb)
 		fputs(report_help, f);
 	else if (!strcmp(verb, "info"))
 		fputs(info_help, f);
+	else if (!strcmp(verb, "top"))
+		fputs(top_help, f);
 	else if (!strcmp(verb, "help"))
 		fputs(overview, f);
 	else
@@ -182,6 +233,12 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		{"period", required_argument, NULL, OPT_PERIOD},
 		{"metric", required_argument, NULL, OPT_METRIC},
 		{"output", required_argument, NULL, 'o'},
+		{"uwsgi", required_argument, NULL, OPT_UWSGI},
+		{"requests", required_argument, NULL, OPT_REQUESTS},
+		{"label-env", required_argument, NULL, OPT_LABEL_ENV},
+		{"commit-from", required_argument, NULL, OPT_COMMIT_FROM},
+		{"user-key", required_argument, NULL, OPT_USER_KEY},
+		{"route", required_argument, NULL, OPT_ROUTE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -224,15 +281,67 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		case 'o':
 			cfg->output = optarg;
 			break;
+		case OPT_UWSGI:
+			if (parse_pids(optarg, cfg))
+				return -EINVAL;
+			cfg->uwsgi = 1;
+			break;
+		case OPT_REQUESTS:
+			if (!strcmp(optarg, "auto")) {
+				cfg->requests = REQUESTS_AUTO;
+			} else if (!strcmp(optarg, "on")) {
+				cfg->requests = REQUESTS_ON;
+			} else if (!strcmp(optarg, "off")) {
+				cfg->requests = REQUESTS_OFF;
+			} else {
+				elog("invalid --requests '%s': expected auto, on or off", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_LABEL_ENV:
+			if (cfg->nlabel_env == CLI_MAX_LABEL_ENV) {
+				elog("too many --label-env (at most %d)", CLI_MAX_LABEL_ENV);
+				return -EINVAL;
+			}
+			cfg->label_env[cfg->nlabel_env++] = optarg;
+			break;
+		case OPT_COMMIT_FROM:
+			if (strncmp(optarg, "env:", 4) && strncmp(optarg, "file:", 5) &&
+			    strcmp(optarg, "git")) {
+				elog("invalid --commit-from '%s': expected env:VAR, file:PATH or git",
+				     optarg);
+				return -EINVAL;
+			}
+			cfg->commit_from = optarg;
+			break;
+		case OPT_USER_KEY:
+			if (http__parse_user_key(optarg, &cfg->http)) {
+				elog("invalid --user-key '%s': expected header:NAME or cookie:NAME",
+				     optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_ROUTE:
+			if (cfg->http.nroutes == HTTP_MAX_ROUTES) {
+				elog("too many --route (at most %d)", HTTP_MAX_ROUTES);
+				return -EINVAL;
+			}
+			if (http__parse_route(optarg, &cfg->routes[cfg->http.nroutes])) {
+				elog("invalid --route '%s': expected 'METHOD /pattern'", optarg);
+				return -EINVAL;
+			}
+			cfg->http.nroutes++;
+			break;
 		case 'v':
 			pycost_verbose++;
 			break;
 		case 'h':
+			cfg->help_verb = cfg->verb == VERB_TOP ? "top" : "record";
 			cfg->verb = VERB_HELP;
-			cfg->help_verb = "record";
 			return 0;
 		default:
-			elog("invalid option for record (see: pycost help record)");
+			elog("invalid option (see: pycost help %s)",
+			     cfg->verb == VERB_TOP ? "top" : "record");
 			return -EINVAL;
 		}
 	}
@@ -249,8 +358,9 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		elog("-F and --period exclude each other");
 		return -EINVAL;
 	}
+	cfg->http.routes = cfg->routes;
 	if (!cfg->npids && !cfg->command) {
-		elog("nothing to record: give -p PID or -- COMMAND (see: pycost help record)");
+		elog("nothing to record: give -p PID, --uwsgi PID or -- COMMAND");
 		return -EINVAL;
 	}
 	if (cfg->npids && cfg->command) {
@@ -267,6 +377,8 @@ static int parse_report(int argc, char **argv, struct config *cfg)
 		{"by", required_argument, NULL, OPT_BY},
 		{"pid", required_argument, NULL, OPT_PID},
 		{"top", required_argument, NULL, OPT_TOP},
+		{"endpoint", required_argument, NULL, OPT_ENDPOINT},
+		{"where", required_argument, NULL, OPT_WHERE},
 		{"output", required_argument, NULL, 'o'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -288,9 +400,24 @@ static int parse_report(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_BY:
 			if (report__parse_by(optarg, &cfg->report.by)) {
-				elog("invalid --by '%s': expected function or stack", optarg);
+				elog("invalid --by '%s': expected function, stack, endpoint or request",
+				     optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_ENDPOINT:
+			cfg->endpoint = optarg;
+			break;
+		case OPT_WHERE:
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				elog("invalid --where '%s': expected KEY=VALUE", optarg);
+				return -EINVAL;
+			}
+			if (cfg->nwhere == CLI_MAX_WHERE) {
+				elog("too many --where (at most %d)", CLI_MAX_WHERE);
+				return -EINVAL;
+			}
+			cfg->where[cfg->nwhere++] = optarg;
 			break;
 		case OPT_PID:
 			if (parse_u64("--pid", optarg, 1, 0x3fffffff, &v))
@@ -399,6 +526,11 @@ int cli__parse(int argc, char **argv, struct config *cfg)
 	}
 	if (!strcmp(verb, "record")) {
 		cfg->verb = VERB_RECORD;
+		return parse_record(argc - 1, argv + 1, cfg);
+	}
+	if (!strcmp(verb, "top")) {
+		cfg->verb = VERB_TOP;
+		cfg->requests = REQUESTS_AUTO;
 		return parse_record(argc - 1, argv + 1, cfg);
 	}
 	if (!strcmp(verb, "report")) {

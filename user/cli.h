@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "http.h"
 #include "report.h"
 #include "session.h"
 
@@ -20,11 +21,20 @@ enum verb {
 	VERB_RECORD,
 	VERB_REPORT,
 	VERB_INFO,
+	VERB_TOP,
 	VERB_HELP,
 	VERB_VERSION,
 };
 
 #define CLI_MAX_PIDS 256
+#define CLI_MAX_LABEL_ENV 32
+#define CLI_MAX_WHERE 16
+
+enum requests_mode {
+	REQUESTS_AUTO, /* on when a traced process listens on a socket */
+	REQUESTS_ON,
+	REQUESTS_OFF,
+};
 
 struct config {
 	enum verb verb;
@@ -37,10 +47,20 @@ struct config {
 	enum metric metric;
 	const char *output; /* record: capture path; report: output path (NULL = stdout) */
 	char **command;	    /* NULL-terminated argv after "--" */
+	int uwsgi; /* --uwsgi: the PID must be a uWSGI master or worker */
+	enum requests_mode requests;
+	const char *label_env[CLI_MAX_LABEL_ENV]; /* fnmatch patterns of variable names */
+	size_t nlabel_env;
+	const char *commit_from; /* env:VAR, file:PATH or git; NULL = defaults */
+	struct http_route routes[HTTP_MAX_ROUTES];
+	struct http_opts http; /* user key; routes point into routes[] */
 	/* report */
 	const char *input;
 	struct report_opts report;
 	uint32_t pid_filter; /* 0 = all */
+	const char *endpoint; /* --endpoint: only samples inside its requests */
+	const char *where[CLI_MAX_WHERE]; /* KEY=VALUE label filters */
+	size_t nwhere;
 	/* help */
 	const char *help_verb;
 };

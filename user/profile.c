@@ -22,6 +22,7 @@ struct profile_index {
 	struct htab stacks;
 	struct htab samples;
 	size_t funcs_cap, stacks_cap, samples_cap, procs_cap;
+	size_t endpoints_cap, requests_cap, labels_cap;
 };
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -52,9 +53,10 @@ static uint64_t hash_frames(const struct pc_frame *fr, uint32_t depth)
 	return h;
 }
 
-static uint64_t hash_sample(uint32_t stack, uint32_t pid, uint32_t tid)
+static uint64_t hash_sample(const struct pc_sample *s)
 {
-	return mix(mix(mix(1, stack), pid), tid);
+	return mix(mix(mix(mix(mix(1, s->stack), s->pid), s->tid), (uint32_t)s->endpoint),
+		   s->status);
 }
 
 /* Grows *arr (elements of size sz) so that index n fits. */
@@ -111,9 +113,7 @@ static uint64_t stack_hash_of(const struct profile *p, uint32_t i)
 
 static uint64_t sample_hash_of(const struct profile *p, uint32_t i)
 {
-	const struct pc_sample *s = &p->samples[i];
-
-	return hash_sample(s->stack, s->pid, s->tid);
+	return hash_sample(&p->samples[i]);
 }
 
 /* Makes room for one more entry in t; 0 or -ENOMEM. */
@@ -176,6 +176,22 @@ void profile__free(struct profile *p)
 		free(p->procs[i].layout_source);
 		free(p->procs[i].exe);
 	}
+	for (size_t i = 0; i < p->nendpoints; i++) {
+		free(p->endpoints[i].name);
+		free(p->endpoints[i].view);
+	}
+	for (size_t i = 0; i < p->nrequests; i++) {
+		free(p->requests[i].method);
+		free(p->requests[i].path);
+		free(p->requests[i].view);
+	}
+	for (size_t i = 0; i < p->nlabels; i++) {
+		free(p->labels[i].key);
+		free(p->labels[i].value);
+	}
+	free(p->endpoints);
+	free(p->requests);
+	free(p->labels);
 	free(p->funcs);
 	free(p->stacks);
 	free(p->procs);
@@ -198,6 +214,9 @@ static int ensure_index(struct profile *p)
 	x->stacks_cap = p->nstacks;
 	x->samples_cap = p->nsamples;
 	x->procs_cap = p->nprocs;
+	x->endpoints_cap = p->nendpoints;
+	x->requests_cap = p->nrequests;
+	x->labels_cap = p->nlabels;
 	p->idx = x;
 	if (htab_resize(&x->funcs, 256, p, func_hash_of) ||
 	    htab_resize(&x->stacks, 256, p, stack_hash_of) ||
@@ -310,8 +329,7 @@ int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint
 	return p->nstacks - 1;
 }
 
-int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, uint64_t count,
-		 uint64_t weight)
+int profile__add_sample(struct profile *p, const struct pc_sample *key)
 {
 	struct profile_index *x;
 	struct pc_sample *s;
@@ -324,21 +342,114 @@ int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, 
 	x = p->idx;
 	if (htab_reserve(&x->samples, p, sample_hash_of))
 		return -ENOMEM;
-	j = hash_sample(stack, pid, tid) & (x->samples.cap - 1);
+	j = hash_sample(key) & (x->samples.cap - 1);
 	for (; x->samples.slot[j]; j = (j + 1) & (x->samples.cap - 1)) {
 		s = &p->samples[x->samples.slot[j] - 1];
-		if (s->stack == stack && s->pid == pid && s->tid == tid) {
-			s->count += count;
-			s->weight += weight;
+		if (s->stack == key->stack && s->pid == key->pid && s->tid == key->tid &&
+		    s->endpoint == key->endpoint && s->status == key->status) {
+			s->count += key->count;
+			s->weight += key->weight;
 			return 0;
 		}
 	}
 	if (grow((void **)&p->samples, &x->samples_cap, p->nsamples, sizeof(*p->samples)))
 		return -ENOMEM;
-	p->samples[p->nsamples] = (struct pc_sample){stack, pid, tid, count, weight};
+	p->samples[p->nsamples] = *key;
 	x->samples.slot[j] = ++p->nsamples;
 	x->samples.n++;
 	return 0;
+}
+
+int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, uint64_t count,
+		 uint64_t weight)
+{
+	struct pc_sample s = {stack, pid, tid, -1, 0, count, weight};
+
+	return profile__add_sample(p, &s);
+}
+
+int profile__intern_endpoint(struct profile *p, const char *name)
+{
+	struct pc_endpoint *e;
+	int err;
+
+	for (size_t i = 0; i < p->nendpoints; i++)
+		if (!strcmp(p->endpoints[i].name, name))
+			return i;
+	err = ensure_index(p);
+	if (err)
+		return err;
+	if (grow((void **)&p->endpoints, &p->idx->endpoints_cap, p->nendpoints,
+		 sizeof(*p->endpoints)))
+		return -ENOMEM;
+	e = &p->endpoints[p->nendpoints];
+	e->name = strdup(name);
+	e->view = strdup("");
+	if (!e->name || !e->view) {
+		free(e->name);
+		free(e->view);
+		return -ENOMEM;
+	}
+	return p->nendpoints++;
+}
+
+int profile__add_request(struct profile *p, const struct pc_request *r)
+{
+	struct pc_request *q;
+	int err;
+
+	err = ensure_index(p);
+	if (err)
+		return err;
+	if (grow((void **)&p->requests, &p->idx->requests_cap, p->nrequests,
+		 sizeof(*p->requests)))
+		return -ENOMEM;
+	q = &p->requests[p->nrequests];
+	*q = *r;
+	q->method = strdup(r->method ? r->method : "");
+	q->path = strdup(r->path ? r->path : "");
+	q->view = strdup(r->view ? r->view : "");
+	if (!q->method || !q->path || !q->view) {
+		free(q->method);
+		free(q->path);
+		free(q->view);
+		return -ENOMEM;
+	}
+	return p->nrequests++;
+}
+
+int profile__set_label(struct profile *p, uint32_t pid, const char *key, const char *value)
+{
+	struct pc_label *l;
+	int err;
+
+	for (size_t i = 0; i < p->nlabels; i++)
+		if (p->labels[i].pid == pid && !strcmp(p->labels[i].key, key))
+			return profile__set_str(&p->labels[i].value, value);
+	err = ensure_index(p);
+	if (err)
+		return err;
+	if (grow((void **)&p->labels, &p->idx->labels_cap, p->nlabels, sizeof(*p->labels)))
+		return -ENOMEM;
+	l = &p->labels[p->nlabels];
+	l->pid = pid;
+	l->key = strdup(key);
+	l->value = strdup(value ? value : "");
+	if (!l->key || !l->value) {
+		free(l->key);
+		free(l->value);
+		return -ENOMEM;
+	}
+	p->nlabels++;
+	return 0;
+}
+
+const char *profile__label(const struct profile *p, uint32_t pid, const char *key)
+{
+	for (size_t i = 0; i < p->nlabels; i++)
+		if (p->labels[i].pid == pid && !strcmp(p->labels[i].key, key))
+			return p->labels[i].value;
+	return NULL;
 }
 
 int profile__set_str(char **field, const char *value)

@@ -57,8 +57,50 @@ struct pc_sample {
 	uint32_t stack; /* index into stacks */
 	uint32_t pid;
 	uint32_t tid;
-	uint64_t count;	 /* samples */
-	uint64_t weight; /* sum of weights, in meta.unit */
+	int32_t endpoint; /* index into endpoints, -1 outside requests */
+	uint32_t status;  /* HTTP status of the request, 0 outside requests */
+	uint64_t count;	  /* samples */
+	uint64_t weight;  /* sum of weights, in meta.unit */
+};
+
+/* An endpoint: "METHOD /route" and the view most of its requests ran. */
+struct pc_endpoint {
+	char *name;
+	char *view; /* "" when no stack inside its requests named one */
+};
+
+enum pc_request_flags {
+	PC_REQ_MALFORMED = 1, /* the head was not a request pycost could parse */
+	PC_REQ_ABORTED = 2,   /* the connection ended before a response */
+	PC_REQ_HEAD_CUT = 4,  /* the head was longer than what was copied */
+};
+
+struct pc_request {
+	uint32_t pid;
+	uint32_t tid;
+	int32_t endpoint; /* index into endpoints */
+	uint32_t status;  /* 0 when no response */
+	uint32_t flags;	  /* enum pc_request_flags */
+	uint32_t gc_count;
+	int64_t start_ns; /* wall clock, Unix epoch */
+	uint64_t latency_ns;
+	uint64_t cost;	  /* in meta.unit */
+	uint64_t cpu_ns;  /* on-CPU time */
+	uint64_t offcpu_ns;
+	uint64_t db_ns, cache_ns, other_ns; /* time in backend calls */
+	uint64_t gc_ns;
+	uint64_t bytes_in, bytes_out;
+	uint64_t user; /* keyed hash of the user identity, 0 if none */
+	char *method;
+	char *path; /* without query string */
+	char *view;
+};
+
+/* A label of a process: host, worker, python, commit, env.NAME ... */
+struct pc_label {
+	uint32_t pid;
+	char *key;
+	char *value;
 };
 
 struct profile {
@@ -71,6 +113,12 @@ struct profile {
 	size_t nprocs;
 	struct pc_sample *samples;
 	size_t nsamples;
+	struct pc_endpoint *endpoints;
+	size_t nendpoints;
+	struct pc_request *requests;
+	size_t nrequests;
+	struct pc_label *labels;
+	size_t nlabels;
 	struct profile_index *idx; /* private interning tables, NULL on loaded profiles */
 };
 
@@ -95,9 +143,19 @@ void profile__free(struct profile *p);
 int profile__intern_func(struct profile *p, const char *qualname, const char *filename,
 			 int firstlineno);
 int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint32_t depth);
-/* Adds count/weight to the (stack, pid, tid) sample row. 0 or -ENOMEM. */
+/* Adds count/weight to the (stack, pid, tid) sample row outside requests. 0 or -ENOMEM. */
 int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, uint64_t count,
 		 uint64_t weight);
+/* Adds s->count/s->weight to the row with s's (stack, pid, tid, endpoint, status). */
+int profile__add_sample(struct profile *p, const struct pc_sample *s);
+/* Returns the index of endpoint name (created with an empty view), or -ENOMEM. */
+int profile__intern_endpoint(struct profile *p, const char *name);
+/* Appends a request; strings are copied. Returns its index or -ENOMEM. */
+int profile__add_request(struct profile *p, const struct pc_request *r);
+/* Sets (or adds) label key of pid. 0 or -ENOMEM. */
+int profile__set_label(struct profile *p, uint32_t pid, const char *key, const char *value);
+/* The value of label key of pid, or NULL. */
+const char *profile__label(const struct profile *p, uint32_t pid, const char *key);
 /* Adds or replaces the process row of pid. 0 or -ENOMEM. */
 int profile__set_process(struct profile *p, uint32_t pid, const char *cmdline,
 			 const char *python_version, const char *layout_source, const char *exe);

@@ -11,14 +11,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <fnmatch.h>
+
 #include "capture.h"
 #include "common.h"
 #include "pyrt.h"
+#include "requests.h"
 #include "symbols.h"
 #include "target.h"
 #include "verbs.h"
@@ -35,6 +39,7 @@ enum rproc_state {
 
 struct rproc {
 	uint32_t pid;
+	uint32_t worker; /* n-th worker of a traced server seen, 0 for others */
 	enum rproc_state state;
 	uint64_t since_ns;    /* when it became pending */
 	uint64_t next_try_ns; /* next probe */
@@ -46,8 +51,14 @@ struct recorder {
 	struct session *sess;
 	struct profile *prof;
 	struct symbols *syms;
+	struct reqtrack *rt;
+	int requests;
+	struct http_opts http;
 	struct rproc *procs;
 	size_t nprocs, cap;
+	uint32_t roots[CLI_MAX_PIDS]; /* servers whose children are workers */
+	size_t nroots;
+	uint32_t workers;
 	uint64_t samples;
 	uint64_t unknown_code;
 	int err; /* fatal error from a record handler */
@@ -100,17 +111,74 @@ static struct rproc *add_proc(struct recorder *r, uint32_t pid)
 	return p;
 }
 
+struct env_labels {
+	struct recorder *r;
+	uint32_t pid;
+	int err;
+};
+
+static void env_label(const char *name, const char *value, void *ctx)
+{
+	struct env_labels *e = ctx;
+	char key[256];
+
+	for (size_t i = 0; i < e->r->cfg->nlabel_env; i++) {
+		if (fnmatch(e->r->cfg->label_env[i], name, 0))
+			continue;
+		snprintf(key, sizeof(key), "env.%s", name);
+		if (profile__set_label(e->r->prof, e->pid, key, value))
+			e->err = -ENOMEM;
+		return;
+	}
+}
+
+/* Labels a process: host, pid, worker, python, commit, env.NAME. */
+static int label_process(struct recorder *r, struct rproc *p)
+{
+	struct env_labels e = {r, p->pid, 0};
+	char buf[256];
+	struct utsname u;
+	int err;
+
+	uname(&u);
+	snprintf(buf, sizeof(buf), "%u", p->pid);
+	err = profile__set_label(r->prof, p->pid, "host", u.nodename) ?:
+	      profile__set_label(r->prof, p->pid, "pid", buf) ?:
+	      profile__set_label(r->prof, p->pid, "python", p->info->version);
+	if (err)
+		return err;
+	for (size_t i = 0; i < r->nroots && !p->worker; i++)
+		if (target__ppid(p->pid) == r->roots[i])
+			p->worker = ++r->workers;
+	if (p->worker) {
+		snprintf(buf, sizeof(buf), "%u", p->worker);
+		err = profile__set_label(r->prof, p->pid, "worker", buf);
+		if (err)
+			return err;
+	}
+	if (!target__commit(p->pid, r->cfg->commit_from, buf, sizeof(buf))) {
+		err = profile__set_label(r->prof, p->pid, "commit", buf);
+		if (err)
+			return err;
+	}
+	if (r->cfg->nlabel_env)
+		target__environ(p->pid, env_label, &e);
+	return e.err;
+}
+
 /* Records what the capture keeps about a sampled process. */
-static int note_process(struct recorder *r, const struct rproc *p)
+static int note_process(struct recorder *r, struct rproc *p)
 {
 	struct target_proc t;
+	int err;
 
 	if (target__describe(p->pid, &t))
 		memset(&t, 0, sizeof(t));
 	char source[sizeof(p->info->layout_source) + PATH_MAX + 8];
 
 	snprintf(source, sizeof(source), "%s (%s)", p->info->layout_source, p->info->path);
-	return profile__set_process(r->prof, p->pid, t.cmdline, p->info->version, source, t.exe);
+	err = profile__set_process(r->prof, p->pid, t.cmdline, p->info->version, source, t.exe);
+	return err ?: label_process(r, p);
 }
 
 static int start_python(struct recorder *r, struct rproc *p)
@@ -170,7 +238,8 @@ static int on_sample(struct recorder *r, const struct pycost_sample *s, size_t s
 	if (nf > PYCOST_MAX_DEPTH ||
 	    size < offsetof(struct pycost_sample, frames) + nf * sizeof(struct pycost_frame))
 		return 0;
-	r->samples++;
+	if (!(s->flags & PYCOST_SF_WALK))
+		r->samples++;
 	if (s->flags & PYCOST_SF_TRUNCATED) {
 		err = profile__intern_func(r->prof, "[truncated]", "", 0);
 		if (err < 0)
@@ -192,6 +261,10 @@ static int on_sample(struct recorder *r, const struct pycost_sample *s, size_t s
 	stack = profile__intern_stack(r->prof, frames, n);
 	if (stack < 0)
 		return stack;
+	/* inside a request: parked until the request's endpoint is known */
+	if (s->req_id && r->rt)
+		return reqtrack__sample(r->rt, s->pid, s->tid, s->req_id, stack, s->weight,
+					s->flags);
 	return profile__add(r->prof, stack, s->pid, s->tid, 1, s->weight);
 }
 
@@ -254,6 +327,8 @@ static int handle_record(void *ctx, const void *rec, size_t size)
 			err = symbols__add_code(r->syms, c, p->info->version_hex);
 	} else if (kind == PYCOST_REC_PROC && size >= sizeof(struct pycost_proc_rec)) {
 		err = on_proc(r, rec);
+	} else if (kind == PYCOST_REC_REQUEST && size >= sizeof(struct pycost_request) && r->rt) {
+		err = reqtrack__request(r->rt, rec);
 	}
 	if (err) {
 		r->err = err;
@@ -262,41 +337,104 @@ static int handle_record(void *ctx, const void *rec, size_t size)
 	return 0;
 }
 
-/* Validates every -p target before anything is loaded. */
+/* Probes one process to trace; 0, or the exit status after reporting why not. */
+static int add_target(struct recorder *r, uint32_t pid, int explicit)
+{
+	struct target_proc t;
+	struct rproc *p;
+	char why[512];
+	int err;
+
+	if (find_proc(r, pid))
+		return 0;
+	if (target__check(pid, why, sizeof(why))) {
+		if (!explicit)
+			return 0;
+		elog("%s", why);
+		return PYCOST_EXIT_USAGE;
+	}
+	p = add_proc(r, pid);
+	if (!p || !(p->info = malloc(sizeof(*p->info)))) {
+		elog("out of memory");
+		return 1;
+	}
+	err = pyrt__probe(pid, p->info, why, sizeof(why));
+	if (!err)
+		return 0;
+	target__describe(pid, &t);
+	p->state = RP_GONE;
+	if (!explicit) {
+		vlog("PID %u (%s) not traced: %s", pid, t.comm, why);
+		return 0;
+	}
+	if (err == -ENOENT)
+		elog("PID %u (%s) is not a Python process: %s", pid, t.comm, why);
+	else if (err == -EPERM || err == -EACCES)
+		elog("cannot read PID %u (%s): %s (run as root or with CAP_SYS_PTRACE)", pid,
+		     t.comm, why);
+	else
+		elog("PID %u (%s): %s", pid, t.comm, why);
+	return PYCOST_EXIT_USAGE;
+}
+
+/*
+ * Validates every -p / --uwsgi target before anything is loaded.  A uWSGI
+ * or gunicorn worker stands for its whole server: the master and every
+ * worker it forked (same executable) are traced, and workers it forks later
+ * are followed by the fork tracepoint.
+ */
 static int check_targets(struct recorder *r)
 {
 	const struct config *cfg = r->cfg;
 
 	for (size_t i = 0; i < cfg->npids; i++) {
-		struct target_proc t;
-		struct rproc *p;
+		uint32_t pid = cfg->pids[i], root = pid, parent, kids[1024];
+		struct target_proc t, pt;
 		char why[512];
-		int err;
+		size_t n;
+		int ret;
 
-		if (target__check(cfg->pids[i], why, sizeof(why))) {
+		if (target__check(pid, why, sizeof(why))) {
 			elog("%s", why);
 			return PYCOST_EXIT_USAGE;
 		}
-		p = add_proc(r, cfg->pids[i]);
-		if (!p || !(p->info = malloc(sizeof(*p->info)))) {
-			elog("out of memory");
-			return 1;
-		}
-		err = pyrt__probe(cfg->pids[i], p->info, why, sizeof(why));
-		if (err) {
-			target__describe(cfg->pids[i], &t);
-			if (err == -ENOENT)
-				elog("PID %u (%s) is not a Python process: %s", cfg->pids[i], t.comm,
-				     why);
-			else if (err == -EPERM || err == -EACCES)
-				elog("cannot read PID %u (%s): %s (run as root or with "
-				     "CAP_SYS_PTRACE)",
-				     cfg->pids[i], t.comm, why);
-			else
-				elog("PID %u (%s): %s", cfg->pids[i], t.comm, why);
+		target__describe(pid, &t);
+		if (cfg->uwsgi && !target__is_uwsgi(&t)) {
+			elog("PID %u (%s) is not a uWSGI process (exe: %s)", pid, t.comm,
+			     t.exe[0] ? t.exe : "unknown");
 			return PYCOST_EXIT_USAGE;
 		}
+		parent = target__ppid(pid);
+		if (parent > 1 && !target__describe(parent, &pt) && !strcmp(pt.exe, t.exe) &&
+		    (target__is_uwsgi(&t) || strstr(t.cmdline, "gunicorn")))
+			root = parent;
+		ret = add_target(r, pid, 1);
+		if (ret)
+			return ret;
+		if (root != pid || target__is_uwsgi(&t) || strstr(t.cmdline, "gunicorn")) {
+			if (root != pid && (ret = add_target(r, root, 0)))
+				return ret;
+			if (r->nroots < ARRAY_SIZE(r->roots))
+				r->roots[r->nroots++] = root;
+			n = target__children(root, t.exe, kids, ARRAY_SIZE(kids));
+			for (size_t k = 0; k < n; k++)
+				if ((ret = add_target(r, kids[k], 0)))
+					return ret;
+		}
 	}
+	return 0;
+}
+
+/* --requests auto: on when something traced listens (or for a command, always). */
+static int want_requests(struct recorder *r)
+{
+	if (r->cfg->requests != REQUESTS_AUTO)
+		return r->cfg->requests == REQUESTS_ON;
+	if (r->cfg->command)
+		return 1;
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].state != RP_GONE && target__listens(r->procs[i].pid))
+			return 1;
 	return 0;
 }
 
@@ -339,7 +477,8 @@ static size_t live_procs(struct recorder *r, size_t *python)
 
 static uint64_t total_drops(const struct pycost_stats *st)
 {
-	return st->sample_drops + st->code_drops + st->proc_drops;
+	return st->sample_drops + st->code_drops + st->proc_drops + st->request_drops +
+	       st->request_overflow;
 }
 
 static void status_line(struct recorder *r, double elapsed, size_t nproc, int final)
@@ -347,10 +486,16 @@ static void status_line(struct recorder *r, double elapsed, size_t nproc, int fi
 	struct pycost_stats st;
 
 	session__stats(r->sess, &st);
-	fprintf(stderr, "\r\033[K[pycost] %s %.1fs  %llu samples  %zu process%s  %llu drops%s",
+	fprintf(stderr, "\r\033[K[pycost] %s %.1fs  %llu samples  %zu process%s",
 		session__metric_name(session__metric(r->sess)), elapsed,
-		(unsigned long long)r->samples, nproc, nproc == 1 ? "" : "es",
-		(unsigned long long)total_drops(&st), final ? "\n" : "");
+		(unsigned long long)r->samples, nproc, nproc == 1 ? "" : "es");
+	if (r->rt) {
+		uint64_t total, malformed, aborted;
+
+		reqtrack__counts(r->rt, &total, &malformed, &aborted);
+		fprintf(stderr, "  %llu requests", (unsigned long long)total);
+	}
+	fprintf(stderr, "  %llu drops%s", (unsigned long long)total_drops(&st), final ? "\n" : "");
 	fflush(stderr);
 }
 
@@ -421,6 +566,24 @@ int record__run(const struct config *cfg)
 	ret = check_targets(&r);
 	if (ret)
 		goto cleanup;
+	ret = 1;
+	r.requests = want_requests(&r);
+	so.requests = r.requests;
+	if (r.requests) {
+		r.http = cfg->http;
+		/* the user identity hash is keyed per capture: hashes mean nothing outside it */
+		if (getrandom(r.http.user_salt, sizeof(r.http.user_salt), 0) !=
+		    sizeof(r.http.user_salt)) {
+			elog("failed to get random bytes: %s", strerror(errno));
+			goto cleanup;
+		}
+		r.rt = reqtrack__new(r.prof, &r.http,
+				     (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+		if (!r.rt) {
+			elog("out of memory");
+			goto cleanup;
+		}
+	}
 	if (check_output(out)) {
 		ret = PYCOST_EXIT_USAGE;
 		goto cleanup;
@@ -445,12 +608,15 @@ int record__run(const struct config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 
 	for (size_t i = 0; i < r.nprocs; i++) {
+		if (r.procs[i].state == RP_GONE)
+			continue;
 		err = session__watch(r.sess, r.procs[i].pid);
 		if (!err)
 			err = start_python(&r, &r.procs[i]);
 		if (err)
 			goto cleanup;
 	}
+	vlog("requests %s", r.requests ? "on" : "off");
 	if (cfg->command) {
 		struct rproc *p = add_proc(&r, child.pid);
 
@@ -506,7 +672,8 @@ int record__run(const struct config *cfg)
 		;
 	if (tty)
 		status_line(&r, (now_ns(CLOCK_MONOTONIC) - t0) / 1e9, npython, 1);
-	if (fill_meta(&r, start_wall, now_ns(CLOCK_MONOTONIC) - t0)) {
+	if ((r.rt && reqtrack__finish(r.rt)) ||
+	    fill_meta(&r, start_wall, now_ns(CLOCK_MONOTONIC) - t0)) {
 		elog("out of memory");
 		goto cleanup;
 	}
@@ -524,6 +691,14 @@ int record__run(const struct config *cfg)
 		fprintf(stderr, ", %llu records dropped, %llu stacks truncated, %llu frames unnamed",
 			(unsigned long long)total_drops(&st), (unsigned long long)st.truncated,
 			(unsigned long long)r.unknown_code);
+	if (r.rt) {
+		uint64_t total, malformed, aborted;
+
+		reqtrack__counts(r.rt, &total, &malformed, &aborted);
+		fprintf(stderr, ", %llu requests (%llu malformed, %llu aborted)",
+			(unsigned long long)total, (unsigned long long)malformed,
+			(unsigned long long)aborted);
+	}
 	fputc('\n', stderr);
 	ret = 0;
 cleanup:
@@ -535,6 +710,7 @@ cleanup:
 		waitpid(child.pid, NULL, 0);
 	}
 	session__free(r.sess);
+	reqtrack__free(r.rt);
 	symbols__free(r.syms);
 	profile__free(r.prof);
 	for (size_t i = 0; i < r.nprocs; i++)

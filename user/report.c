@@ -22,6 +22,8 @@ static const char *const format_names[] = {
 static const char *const by_names[] = {
     [REPORT_BY_FUNCTION] = "function",
     [REPORT_BY_STACK] = "stack",
+    [REPORT_BY_ENDPOINT] = "endpoint",
+    [REPORT_BY_REQUEST] = "request",
 };
 
 static int lookup(const char *s, const char *const *names, size_t n)
@@ -56,6 +58,14 @@ int report__write(const struct profile *p, const struct report_opts *o, FILE *ou
 {
 	int err;
 
+	if (o->by == REPORT_BY_ENDPOINT || o->by == REPORT_BY_REQUEST) {
+		/* per-endpoint and per-request views are tables or JSON only */
+		if (o->format != REPORT_TABLE && o->format != REPORT_JSON)
+			return -EINVAL;
+		err = o->by == REPORT_BY_ENDPOINT ? report_endpoints(p, o, out)
+						  : report_requests(p, o, out);
+		goto done;
+	}
 	switch (o->format) {
 	case REPORT_TABLE:
 		err = report_table(p, o, out);
@@ -78,6 +88,7 @@ int report__write(const struct profile *p, const struct report_opts *o, FILE *ou
 	default:
 		return -EINVAL;
 	}
+done:
 	if (err)
 		return err;
 	/* writers ignore stdio results; a full disk shows up here, once */

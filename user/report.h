@@ -24,6 +24,8 @@ enum report_format {
 enum report_by {
 	REPORT_BY_FUNCTION,
 	REPORT_BY_STACK,
+	REPORT_BY_ENDPOINT,
+	REPORT_BY_REQUEST,
 };
 
 struct report_opts {
@@ -46,5 +48,8 @@ int report_json(const struct profile *p, const struct report_opts *o, FILE *out)
 int report_pprof(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_pstats(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_speedscope(const struct profile *p, const struct report_opts *o, FILE *out);
+/* --by endpoint (table or json) and --by request (JSON lines). */
+int report_endpoints(const struct profile *p, const struct report_opts *o, FILE *out);
+int report_requests(const struct profile *p, const struct report_opts *o, FILE *out);
 
 #endif /* PYCOST_REPORT_H */

@@ -18,6 +18,7 @@
 static void table_header(const struct profile *p, const struct report_pid *pids, int npids,
 			 FILE *out)
 {
+	uint64_t malformed = 0, aborted = 0;
 	const struct pc_meta *m = &p->meta;
 	char buf[32];
 	struct tm tm;
@@ -50,6 +51,16 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 		fprintf(out, "  pid %-7" PRIu32 " python %-8s %8" PRIu64 " samples  %s\n", pr->pid,
 			report__str(pr->python_version), r ? r->count : 0,
 			report__str(pr->cmdline));
+	}
+	if (p->nrequests || p->nendpoints) {
+		for (size_t i = 0; i < p->nrequests; i++) {
+			malformed += !!(p->requests[i].flags & PC_REQ_MALFORMED);
+			aborted += !!(p->requests[i].flags & PC_REQ_ABORTED);
+		}
+		fprintf(out,
+			"requests    %zu in %zu endpoints (%" PRIu64 " malformed, %" PRIu64
+			" aborted)\n",
+			p->nrequests, p->nendpoints, malformed, aborted);
 	}
 	fprintf(out, "drops       %" PRIu64 " records lost in the kernel\n", m->drops);
 	fprintf(out, "truncated   %" PRIu64 " stacks cut at the maximum depth\n", m->truncated);
@@ -112,16 +123,26 @@ static int table_stacks(const struct profile *p, const struct report_opts *o, FI
 	return 0;
 }
 
-int report_table(const struct profile *p, const struct report_opts *o, FILE *out)
+int report__table_header(const struct profile *p, FILE *out)
 {
 	struct report_pid *pids;
-	int npids, err;
+	int npids;
 
 	npids = report__pid_totals(p, &pids);
 	if (npids < 0)
 		return npids;
 	table_header(p, pids, npids, out);
 	free(pids);
+	return 0;
+}
+
+int report_table(const struct profile *p, const struct report_opts *o, FILE *out)
+{
+	int err;
+
+	err = report__table_header(p, out);
+	if (err)
+		return err;
 	if (o->by == REPORT_BY_STACK)
 		err = table_stacks(p, o, out);
 	else
@@ -155,7 +176,7 @@ int report_folded(const struct profile *p, const struct report_opts *o, FILE *ou
 	return 0;
 }
 
-static void json_meta(const struct profile *p, FILE *out)
+void report__json_meta(const struct profile *p, FILE *out)
 {
 	const struct pc_meta *m = &p->meta;
 
@@ -186,7 +207,16 @@ static void json_meta(const struct profile *p, FILE *out)
 		report__json_str(out, pr->layout_source);
 		fputs(", \"exe\": ", out);
 		report__json_str(out, pr->exe);
-		fputc('}', out);
+		fputs(", \"labels\": {", out);
+		for (size_t j = 0, n = 0; j < p->nlabels; j++) {
+			if (p->labels[j].pid != pr->pid)
+				continue;
+			fputs(n++ ? ", " : "", out);
+			report__json_str(out, p->labels[j].key);
+			fputs(": ", out);
+			report__json_str(out, p->labels[j].value);
+		}
+		fputs("}}", out);
 	}
 	fputs("]}", out);
 }
@@ -260,7 +290,7 @@ int report_json(const struct profile *p, const struct report_opts *o, FILE *out)
 	int err;
 
 	fputs("{\"meta\": ", out);
-	json_meta(p, out);
+	report__json_meta(p, out);
 	fprintf(out, ",\n\"total_weight\": %" PRIu64 ", \"total_count\": %" PRIu64, total,
 		profile__total_count(p));
 	err = json_functions(p, total, out);

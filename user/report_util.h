@@ -76,4 +76,10 @@ int report__utf8_seq(const char *s);
  */
 void report__json_str(FILE *out, const char *s);
 
+/* The table report's header block (metric, duration, samples, processes, requests, drops). */
+int report__table_header(const struct profile *p, FILE *out);
+
+/* The "meta" object of the JSON reports: capture metadata, processes and their labels. */
+void report__json_meta(const struct profile *p, FILE *out);
+
 #endif /* PYCOST_REPORT_UTIL_H */

@@ -27,6 +27,7 @@ struct session_opts {
 	enum metric metric;
 	uint64_t freq;	 /* samples per second per CPU, when period is 0 */
 	uint64_t period; /* events per sample (instructions, cycles, or ns for cpu) */
+	int requests;	 /* cut requests from socket syscalls */
 	session_record_fn on_record;
 	void *ctx;
 };

@@ -190,3 +190,219 @@ int target__release(struct target_child *c)
 	waitpid(c->pid, NULL, 0);
 	return n == sizeof(e) ? -e : -EIO;
 }
+
+uint32_t target__ppid(uint32_t pid)
+{
+	char fn[64], buf[1024], *p;
+	unsigned int ppid = 0;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
+	if (read_file(fn, buf, sizeof(buf), NULL))
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %u", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+size_t target__children(uint32_t pid, const char *exe, uint32_t *pids, size_t max)
+{
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		struct target_proc t;
+		char *end;
+		unsigned long c = strtoul(e->d_name, &end, 10);
+
+		if (*end || !c || target__ppid(c) != pid)
+			continue;
+		if (target__describe(c, &t) || t.state == 'Z' || strcmp(t.exe, exe))
+			continue;
+		pids[n++] = c;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Inodes of sockets in LISTEN state in one /proc/PID/net table. */
+static int listening_inode(uint32_t pid, const char *table, unsigned long inode)
+{
+	char fn[64], line[512];
+	int found = 0;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/net/%s", pid, table);
+	f = fopen(fn, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long ino = 0, flags = 0;
+		unsigned int st = 0;
+
+		if (!strcmp(table, "unix")) {
+			/* Num RefCount Protocol Flags Type St Inode; __SO_ACCEPTCON = 0x10000 */
+			if (sscanf(line, "%*s %*s %*s %lx %*s %x %lu", &flags, &st, &ino) == 3)
+				found = ino == inode && (flags & 0x10000);
+		} else if (sscanf(line, "%*s %*s %*s %x %*s %*s %*s %*s %*s %lu", &st, &ino) == 2) {
+			found = ino == inode && st == 0x0a;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int target__listens(uint32_t pid)
+{
+	char dir[64], fn[PATH_MAX], link[64];
+	struct dirent *e;
+	int found = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		unsigned long inode;
+		ssize_t n;
+
+		snprintf(fn, sizeof(fn), "%s/%s", dir, e->d_name);
+		n = readlink(fn, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		found = listening_inode(pid, "tcp", inode) || listening_inode(pid, "tcp6", inode) ||
+			listening_inode(pid, "unix", inode);
+	}
+	closedir(d);
+	return found;
+}
+
+int target__is_uwsgi(const struct target_proc *t)
+{
+	const char *base = strrchr(t->exe, '/');
+
+	base = base ? base + 1 : t->exe;
+	return !strncmp(base, "uwsgi", 5) || !strncmp(t->comm, "uwsgi", 5);
+}
+
+int target__environ(uint32_t pid, void (*fn)(const char *name, const char *value, void *ctx),
+		    void *ctx)
+{
+	char path[64], *buf;
+	size_t n = 0;
+	int err;
+
+	buf = malloc(256 * 1024);
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%u/environ", pid);
+	err = read_file(path, buf, 256 * 1024, &n);
+	for (size_t i = 0; !err && i < n;) {
+		char *var = buf + i, *eq;
+		size_t l = strnlen(var, n - i);
+
+		var[l < n - i ? l : n - i - 1] = 0;
+		eq = strchr(var, '=');
+		if (eq) {
+			*eq = 0;
+			fn(var, eq + 1, ctx);
+		}
+		i += l + 1;
+	}
+	free(buf);
+	return err;
+}
+
+struct env_lookup {
+	const char *name;
+	char *out;
+	size_t len;
+	int found;
+};
+
+static void env_match(const char *name, const char *value, void *ctx)
+{
+	struct env_lookup *l = ctx;
+
+	if (!l->found && !strcmp(name, l->name) && *value) {
+		snprintf(l->out, l->len, "%s", value);
+		l->found = 1;
+	}
+}
+
+/* First line of a file under the process's root, trimmed. */
+static int first_line(uint32_t pid, const char *path, char *out, size_t len)
+{
+	char fn[PATH_MAX + 64], buf[256];
+
+	snprintf(fn, sizeof(fn), "/proc/%u/root%s", pid, path);
+	if (read_file(fn, buf, sizeof(buf), NULL))
+		return -ENOENT;
+	buf[strcspn(buf, "\r\n")] = 0;
+	if (!buf[0])
+		return -ENOENT;
+	snprintf(out, len, "%s", buf);
+	return 0;
+}
+
+/* HEAD of the git checkout holding the process's working directory. */
+static int git_commit(uint32_t pid, char *out, size_t len)
+{
+	char cwd[PATH_MAX], fn[64], git[PATH_MAX + 320], head[256];
+	ssize_t n;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/cwd", pid);
+	n = readlink(fn, cwd, sizeof(cwd) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	cwd[n] = 0;
+	for (;;) {
+		char *slash;
+
+		snprintf(git, sizeof(git), "%s/.git/HEAD", strcmp(cwd, "/") ? cwd : "");
+		if (!first_line(pid, git, head, sizeof(head)))
+			break;
+		slash = strrchr(cwd, '/');
+		if (!slash || slash == cwd)
+			return -ENOENT;
+		*slash = 0;
+	}
+	if (strncmp(head, "ref: ", 5)) {
+		snprintf(out, len, "%.40s", head);
+		return 0;
+	}
+	snprintf(git, sizeof(git), "%s/.git/%s", cwd, head + 5);
+	if (!first_line(pid, git, out, len))
+		return 0;
+	return -ENOENT;
+}
+
+int target__commit(uint32_t pid, const char *src, char *out, size_t len)
+{
+	static const char *const vars[] = {"GIT_COMMIT", "SOURCE_VERSION", "REVISION"};
+	struct env_lookup l = {.out = out, .len = len};
+
+	if (src && !strncmp(src, "env:", 4)) {
+		l.name = src + 4;
+		target__environ(pid, env_match, &l);
+		return l.found ? 0 : -ENOENT;
+	}
+	if (src && !strncmp(src, "file:", 5))
+		return first_line(pid, src + 5, out, len);
+	if (!src) {
+		for (size_t i = 0; i < ARRAY_SIZE(vars) && !l.found; i++) {
+			l.name = vars[i];
+			target__environ(pid, env_match, &l);
+		}
+		if (l.found)
+			return 0;
+	}
+	return git_commit(pid, out, len);
+}

@@ -54,4 +54,33 @@ int target__release(struct target_child *c);
 /* Whether pid still exists as a live (non-zombie) process. */
 int target__alive(uint32_t pid);
 
+/* Parent PID of pid, 0 if unknown. */
+uint32_t target__ppid(uint32_t pid);
+
+/*
+ * Fills pids (up to max) with the live children of pid whose executable is
+ * exe.  Returns how many.
+ */
+size_t target__children(uint32_t pid, const char *exe, uint32_t *pids, size_t max);
+
+/* Whether pid holds a listening TCP or Unix socket (serves requests). */
+int target__listens(uint32_t pid);
+
+/* Whether pid is a uWSGI process (its executable or command name says so). */
+int target__is_uwsgi(const struct target_proc *t);
+
+/*
+ * Calls fn(name, value, ctx) for each variable of pid's environment
+ * (/proc/PID/environ, as it was at exec).  0 or -errno.
+ */
+int target__environ(uint32_t pid, void (*fn)(const char *name, const char *value, void *ctx),
+		    void *ctx);
+
+/*
+ * The commit the process runs, from src ("env:VAR", "file:PATH", "git", or
+ * NULL for GIT_COMMIT, SOURCE_VERSION, REVISION, then the git checkout of
+ * its working directory).  0 and out filled, or -ENOENT.
+ */
+int target__commit(uint32_t pid, const char *src, char *out, size_t len);
+
 #endif /* PYCOST_TARGET_H */

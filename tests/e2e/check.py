@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Checks a `pycost report --format json --by stack` document against the
 known truth of an end-to-end workload.
 

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Shared helpers of the end-to-end tests.  Sourced by tests/run.sh and by
 # every tests/e2e/test_*.sh; safe under `set -u`.
 #
@@ -18,6 +19,7 @@
 
 PC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PC_E2E=$PC_ROOT/tests/e2e
+# shellcheck disable=SC2034 # used by the test scripts
 PC_WORKLOADS=$PC_E2E/workloads
 PYCOST=${PYCOST:-$PC_ROOT/build/pycost}
 PC_CHECK_PY=${PC_CHECK_PY:-/usr/bin/python3}
@@ -48,17 +50,16 @@ skip() { echo "SKIP $1: $2"; }
 # Candidate pyenv roots, one a line: `pyenv root`, $PYENV_ROOT, ~/.pyenv and
 # /root/.pyenv (pyenv is often not on PATH under CI).
 pc_pyenv_roots() {
+	local r
 	{
-		if command -v pyenv >/dev/null 2>&1; then
-			pyenv root 2>/dev/null
-		fi
+		command -v pyenv >/dev/null 2>&1 && pyenv root 2>/dev/null
 		[ -x /root/.pyenv/bin/pyenv ] && /root/.pyenv/bin/pyenv root 2>/dev/null
 		echo "${PYENV_ROOT:-}"
 		echo "${HOME:-/root}/.pyenv"
 		echo /root/.pyenv
 	} | awk 'NF && !seen[$0]++' | while read -r r; do
-		[ -d "$r/versions" ] && echo "$r"
-	done | awk '!seen[$0]++'
+		if [ -d "$r/versions" ]; then echo "$r"; fi
+	done
 }
 
 # Newest pyenv CPython 3.$1.N (release builds only: 3.13.0t, -dev are ignored).
@@ -136,7 +137,7 @@ pc_each_python() {
 		return
 	fi
 	for i in "${!PC_PY_PATHS[@]}"; do
-		"$@" "$PC_TEST[${PC_PY_LABELS[$i]}]" "${PC_PY_PATHS[$i]}"
+		"$@" "${PC_TEST}[${PC_PY_LABELS[$i]}]" "${PC_PY_PATHS[$i]}"
 	done
 }
 
@@ -211,12 +212,19 @@ pc_wait_line() {
 # pc_reap PID: waits for a pc_bg job and forgets it; returns its status.
 pc_reap() {
 	local st=0 keep=() pid
-	wait "$1" || st=$?
+	wait "$1" 2>/dev/null || st=$?
 	for pid in "${PC_BG_PIDS[@]}"; do
 		[ "$pid" = "$1" ] || keep+=("$pid")
 	done
 	PC_BG_PIDS=("${keep[@]+"${keep[@]}"}")
 	return "$st"
+}
+
+# pc_stop PID: kills a pc_bg job and reaps it.
+pc_stop() {
+	kill "$1" 2>/dev/null
+	pc_reap "$1"
+	return 0
 }
 
 # ---- running pycost ------------------------------------------------------

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Bad input: exit status 2, exactly one line on stderr, and no capture left
 # behind by a failed record (nor anything on stdout from a failed report).
 set -u
@@ -17,7 +18,8 @@ expect() {
 	pc_run "$PC_TMP/err" "$PYCOST" "$@" >"$PC_TMP/stdout" </dev/null || st=$?
 	lines=$(awk 'END { print NR }' "$PC_TMP/err")
 	msg=$(pc_first_line "$PC_TMP/err")
-	left=$(cd "$PC_TMP" && ls -d out.pycost* 2>/dev/null | tr '\n' ' ')
+	left=$(find "$PC_TMP" -maxdepth 1 -name 'out.pycost*' -printf '%f ')
+	left=${left% }
 	if [ "$st" -ne 2 ]; then
 		fail "$label" "exit status $st, expected 2 ($msg)"
 	elif [ "$lines" -ne 1 ]; then
@@ -43,6 +45,7 @@ record "bad_input[no-such-pid]" "" -p "$pid"
 # A live process that is not Python: the message says what it found.
 pc_bg "$PC_TMP/sleep.out" sleep 30
 record "bad_input[not-python]" sleep -p "$PC_LAST_PID"
+pc_stop "$PC_LAST_PID"
 
 # A kernel thread: kthreadd, or the first one visible in this pid namespace.
 kthread=
@@ -63,6 +66,7 @@ fi
 
 # A zombie: a child that exited and whose parent never waits for it.
 pc_bg "$PC_TMP/zombie.out" "$PY" "$PC_WORKLOADS/zombie.py" 60
+parent=$PC_LAST_PID
 zombie=
 for _ in $(seq 50); do
 	zombie=$(head -n 1 "$PC_TMP/zombie.out" 2>/dev/null)
@@ -75,6 +79,7 @@ if [ -n "$zombie" ]; then
 else
 	fail "bad_input[zombie]" "could not make a zombie: $(pc_first_line "$PC_TMP/zombie.out")"
 fi
+pc_stop "$parent"
 
 # --metric instructions on a machine (VM) without that hardware counter.
 if ! command -v perf >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Code objects freed and their addresses reused all the time: every
 # churn_K in the report existed, with its own file, first line and lines.
 set -u

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Work in a generator shows under its consumer, work in a coroutine under
 # the coroutine awaiting it, at the lines of the for and the await.
 set -u

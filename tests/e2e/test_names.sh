@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Function names in UCS1 (café), UCS2 (計算) and UCS4 (𝔣𝔲𝔫𝔠) and a module
 # under a non-ASCII directory come out exactly, as UTF-8, in JSON and folded.
 set -u

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # A workload's stdout and exit status are the same under `pycost record`
 # as without it (record itself writes nothing to stdout).
 set -u

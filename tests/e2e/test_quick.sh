@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # A process that lives 0.5 s: quick_work sampled and named, nothing unknown.
 set -u
 . "$(dirname "$0")/lib.sh"

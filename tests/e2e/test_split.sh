@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # heavy() does 3x light()'s work: its share of their self cost must be
 # 75% +- 2 points over 5 s at 99 Hz; both under outer(), right files and lines.
 set -u

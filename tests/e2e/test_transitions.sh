@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 # Python called back from C (sorted's key=): keyfunc right under do_sort,
 # at the line of the sorted() call.
 set -u

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Code-object churn: compiles and execs fresh source in a loop.  Round i
 defines and calls churn_K (K = i % 50) from code compiled anew, so code
 objects are freed all the time and their addresses reused by new ones with

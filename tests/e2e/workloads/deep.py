@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Deep recursion: recurse() calls itself until DEPTH frames of it are on the
 stack, then the deepest one calls spin_at_bottom(), which spins.
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """CPU work inside a generator and inside a coroutine.
 
     python gens.py SECONDS

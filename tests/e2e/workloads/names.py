@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Functions whose names need each CPython string kind: café (UCS1, Latin-1),
 計算 (UCS2) and 𝔣𝔲𝔫𝔠 (UCS4).  Python NFKC-normalizes identifiers, so a
 `def 𝔣𝔲𝔫𝔠` would be named "func": that one is a copy of _ucs4_template

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """A short-lived process: spins in quick_work() for SECONDS (default 0.5)
 and exits 0, to check that code objects get named before the process is
 gone.

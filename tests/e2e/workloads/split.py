@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """CPU split with a known answer: heavy() runs the same inner loop as
 light() for 3x the iterations, both called from outer(), so heavy's share of
 their self time is 75%.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Several threads with known stacks, and their ground truth.
 
     python threads.py SECONDS TRUTH.json

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """C -> Python -> C transitions: do_sort() calls the builtin sorted(), which
 calls the costly Python keyfunc() for every element.  Stacks must show
 keyfunc directly under do_sort (sorted is C and has no frame).

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
 """Makes a zombie: forks a child that exits at once and is never waited for,
 prints the child's pid, then sleeps SECONDS (default 60).
 

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Copyright (c) 2026 The pycost authors */
+/*
+ * Recording-side request handling.  The kernel emits a request only when it
+ * ends, after the samples taken inside it, so those samples are parked per
+ * (tid, request id) and flushed into the profile with the request's
+ * endpoint and status once its record arrives.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "requests.h"
+
+struct parked {
+	uint32_t stack;
+	uint16_t flags;
+	uint64_t weight;
+};
+
+struct pending {
+	uint32_t pid, tid;
+	uint64_t req_id;
+	struct parked *items;
+	size_t n, cap;
+	struct pending *next;
+};
+
+/* Views seen per endpoint, to name each endpoint by its most common one. */
+struct view_count {
+	int32_t endpoint;
+	int32_t func;
+	uint64_t n;
+};
+
+struct reqtrack {
+	struct profile *p;
+	const struct http_opts *o;
+	int64_t mono_to_wall;
+	struct pending *bucket[4096];
+	struct view_count *views;
+	size_t nviews, capviews;
+	uint64_t total, malformed, aborted;
+};
+
+static size_t bucket_of(uint32_t tid, uint64_t req_id)
+{
+	uint64_t h = (req_id ^ ((uint64_t)tid << 32)) * 0x9e3779b97f4a7c15ULL;
+
+	return (h >> 40) & 4095;
+}
+
+struct reqtrack *reqtrack__new(struct profile *p, const struct http_opts *o,
+			       int64_t mono_to_wall_ns)
+{
+	struct reqtrack *rt = calloc(1, sizeof(*rt));
+
+	if (!rt)
+		return NULL;
+	rt->p = p;
+	rt->o = o;
+	rt->mono_to_wall = mono_to_wall_ns;
+	return rt;
+}
+
+static void pending_free(struct pending *e)
+{
+	free(e->items);
+	free(e);
+}
+
+void reqtrack__free(struct reqtrack *rt)
+{
+	if (!rt)
+		return;
+	for (size_t i = 0; i < 4096; i++) {
+		struct pending *e = rt->bucket[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			pending_free(e);
+		}
+	}
+	free(rt->views);
+	free(rt);
+}
+
+int reqtrack__sample(struct reqtrack *rt, uint32_t pid, uint32_t tid, uint64_t req_id,
+		     uint32_t stack, uint64_t weight, uint16_t flags)
+{
+	struct pending **head = &rt->bucket[bucket_of(tid, req_id)], *e;
+
+	for (e = *head; e; e = e->next)
+		if (e->tid == tid && e->req_id == req_id)
+			break;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e->pid = pid;
+		e->tid = tid;
+		e->req_id = req_id;
+		e->next = *head;
+		*head = e;
+	}
+	if (e->n == e->cap) {
+		size_t ncap = e->cap ? e->cap * 2 : 4;
+		struct parked *ni = realloc(e->items, ncap * sizeof(*ni));
+
+		if (!ni)
+			return -ENOMEM;
+		e->items = ni;
+		e->cap = ncap;
+	}
+	e->items[e->n++] = (struct parked){stack, flags, weight};
+	return 0;
+}
+
+static struct pending *take(struct reqtrack *rt, uint32_t tid, uint64_t req_id)
+{
+	struct pending **pp = &rt->bucket[bucket_of(tid, req_id)], *e;
+
+	for (; (e = *pp); pp = &e->next) {
+		if (e->tid == tid && e->req_id == req_id) {
+			*pp = e->next;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static int is_pseudo(const struct pc_function *f)
+{
+	return f->qualname[0] == '[';
+}
+
+static int in_framework(const struct pc_function *f)
+{
+	static const char *const dirs[] = {"/django/", "/flask/", "/werkzeug/", "/gunicorn/"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (strstr(f->filename, dirs[i]))
+			return 1;
+	return 0;
+}
+
+int reqtrack__view_of(const struct profile *p, uint32_t stack)
+{
+	/* dispatchers, most specific first: the function each one calls is the view */
+	static const struct {
+		const char *qualname, *file;
+	} disp[] = {
+		{"BaseHandler._get_response", "django/core/handlers/"},
+		{"Flask.dispatch_request", "flask/"},
+		{"SyncWorker.handle_request", "gunicorn/workers/"},
+	};
+	const struct pc_stack *s = &p->stacks[stack];
+
+	for (size_t d = 0; d < ARRAY_SIZE(disp); d++) {
+		for (uint32_t i = 0; i < s->depth; i++) {
+			const struct pc_function *f = &p->funcs[s->frames[i].func];
+
+			if (strcmp(f->qualname, disp[d].qualname) || !strstr(f->filename, disp[d].file))
+				continue;
+			/* decorators and middleware of the framework sit between */
+			for (uint32_t j = i + 1; j < s->depth; j++) {
+				const struct pc_function *g = &p->funcs[s->frames[j].func];
+
+				if (!is_pseudo(g) && !in_framework(g))
+					return s->frames[j].func;
+			}
+			return -1;
+		}
+	}
+	/*
+	 * A WSGI server in C (uWSGI) calls the application as the outermost
+	 * frame; a framework's own entry point there is not a view.
+	 */
+	for (uint32_t i = 0; i < s->depth; i++) {
+		const struct pc_function *f = &p->funcs[s->frames[i].func];
+
+		if (!is_pseudo(f))
+			return in_framework(f) ? -1 : (int)s->frames[i].func;
+	}
+	return -1;
+}
+
+static int count_view(struct reqtrack *rt, int32_t endpoint, int32_t func)
+{
+	for (size_t i = 0; i < rt->nviews; i++) {
+		if (rt->views[i].endpoint == endpoint && rt->views[i].func == func) {
+			rt->views[i].n++;
+			return 0;
+		}
+	}
+	if (rt->nviews == rt->capviews) {
+		size_t ncap = rt->capviews ? rt->capviews * 2 : 64;
+		struct view_count *nv = realloc(rt->views, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		rt->views = nv;
+		rt->capviews = ncap;
+	}
+	rt->views[rt->nviews++] = (struct view_count){endpoint, func, 1};
+	return 0;
+}
+
+static void view_name(const struct profile *p, int func, char *buf, size_t len)
+{
+	const struct pc_function *f = &p->funcs[func];
+	const char *base = strrchr(f->filename, '/');
+
+	snprintf(buf, len, "%s (%s)", f->qualname, base ? base + 1 : f->filename);
+}
+
+int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
+{
+	struct http_request h;
+	struct pc_request q = {0};
+	struct pending *e;
+	char view[512] = "";
+	int ep, view_func = -1, err = 0;
+	size_t headlen = r->head_len < PYCOST_HEAD_MAX ? r->head_len : PYCOST_HEAD_MAX;
+	size_t stlen = r->status_len < PYCOST_STATUS_MAX ? r->status_len : PYCOST_STATUS_MAX;
+
+	if (http__parse_request(r->head, headlen, rt->o, &h))
+		q.flags |= PC_REQ_MALFORMED;
+	if (r->flags & PYCOST_RF_ABORTED)
+		q.flags |= PC_REQ_ABORTED;
+	if (r->flags & PYCOST_RF_HEAD_CUT)
+		q.flags |= PC_REQ_HEAD_CUT;
+	ep = profile__intern_endpoint(rt->p, h.endpoint);
+	if (ep < 0)
+		return ep;
+	q.pid = r->pid;
+	q.tid = r->tid;
+	q.endpoint = ep;
+	q.status = http__parse_status(r->status, stlen);
+	q.gc_count = r->gc_count;
+	q.start_ns = (int64_t)r->start_ns + rt->mono_to_wall;
+	q.latency_ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
+	q.cost = r->cost;
+	q.offcpu_ns = r->offcpu_ns < q.latency_ns ? r->offcpu_ns : q.latency_ns;
+	q.cpu_ns = q.latency_ns - q.offcpu_ns;
+	q.db_ns = r->backend_ns[PYCOST_BE_DB];
+	q.cache_ns = r->backend_ns[PYCOST_BE_CACHE];
+	q.other_ns = r->backend_ns[PYCOST_BE_OTHER];
+	q.gc_ns = r->gc_ns;
+	q.bytes_in = r->bytes_in;
+	q.bytes_out = r->bytes_out;
+	q.user = h.user;
+	q.method = h.method;
+	q.path = h.path;
+
+	e = take(rt, r->tid, r->id);
+	for (size_t i = 0; e && i < e->n; i++) {
+		struct parked *it = &e->items[i];
+		struct pc_sample s = {it->stack, r->pid, r->tid, ep, q.status, 1, it->weight};
+		int v;
+
+		if (view_func < 0 && (v = reqtrack__view_of(rt->p, it->stack)) >= 0)
+			view_func = v;
+		/* walks name the view; they are not samples */
+		if (it->flags & PYCOST_SF_WALK)
+			continue;
+		err = profile__add_sample(rt->p, &s);
+		if (err)
+			break;
+	}
+	if (e)
+		pending_free(e);
+	if (err)
+		return err;
+	if (view_func >= 0) {
+		view_name(rt->p, view_func, view, sizeof(view));
+		err = count_view(rt, ep, view_func);
+		if (err)
+			return err;
+	}
+	q.view = view;
+	err = profile__add_request(rt->p, &q);
+	if (err < 0)
+		return err;
+	rt->total++;
+	rt->malformed += !!(q.flags & PC_REQ_MALFORMED);
+	rt->aborted += !!(q.flags & PC_REQ_ABORTED);
+	return 0;
+}
+
+int reqtrack__finish(struct reqtrack *rt)
+{
+	int err = 0;
+
+	for (size_t b = 0; b < 4096; b++) {
+		struct pending *e;
+
+		while ((e = rt->bucket[b])) {
+			rt->bucket[b] = e->next;
+			for (size_t i = 0; i < e->n && !err; i++)
+				if (!(e->items[i].flags & PYCOST_SF_WALK))
+					err = profile__add(rt->p, e->items[i].stack, e->pid, e->tid,
+							   1, e->items[i].weight);
+			pending_free(e);
+		}
+	}
+	if (err)
+		return err;
+	for (size_t ep = 0; ep < rt->p->nendpoints; ep++) {
+		const struct view_count *best = NULL;
+		char view[512];
+
+		for (size_t i = 0; i < rt->nviews; i++)
+			if (rt->views[i].endpoint == (int32_t)ep && (!best || rt->views[i].n > best->n))
+				best = &rt->views[i];
+		if (!best)
+			continue;
+		view_name(rt->p, best->func, view, sizeof(view));
+		if (profile__set_str(&rt->p->endpoints[ep].view, view))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void reqtrack__counts(const struct reqtrack *rt, uint64_t *total, uint64_t *malformed,
+		      uint64_t *aborted)
+{
+	*total = rt->total;
+	*malformed = rt->malformed;
+	*aborted = rt->aborted;
+}
