@@ -20,8 +20,12 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wmissing-field-initializers -Werror=undef \
 	  -D_GNU_SOURCE -DPYCOST_VERSION='"$(VERSION)"' -I$(BUILD) -Ibpf -Iuser -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lsqlite3 -lm
+# the host's system include dirs, after vmlinux.h: usdt.bpf.h needs <asm/errno.h>
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 BPFCFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
-	     -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+	     $(CLANG_BPF_SYS_INCLUDES) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	     -MMD -MP
 
 # sampler.bpf.c defines the shared maps; libbpf 1.1's linker needs the
 # defining object before those that declare them extern

@@ -253,6 +253,7 @@ struct pycost_thread {
 	__u64 req_total1; /* metric total at the request's last response write */
 	__s32 req_fd;	  /* connection the request arrived on */
 	__u32 req_walked; /* the request's stack was walked at a backend call */
+	__u64 gc_ts;	  /* gc__start of a collection inside a request */
 };
 
 #endif /* __PYCOST_H */

@@ -9,13 +9,16 @@
  * process connect()s are backends, classified by peer port; time spent in
  * calls on them (and in poll-family waits after writing to them) is charged
  * to the request.  Cost is the thread's metric between start and end,
- * across context switches (see sched_switch in sampler.bpf.c).
+ * across context switches (see sched_switch in sampler.bpf.c).  Garbage
+ * collections inside a request are timed by CPython's gc__start/gc__done
+ * USDT probes, which fire once per collection, not on a hot path.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/usdt.bpf.h>
 
 #include "python.bpf.h"
 
@@ -436,5 +439,34 @@ int BPF_PROG(on_exit_request, struct task_struct *p)
 		end_request(r, t, 0, bpf_ktime_get_ns());
 	bpf_map_delete_elem(&reqs, &tid);
 	bpf_map_delete_elem(&threads, &tid);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_gc_start, int generation)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+
+	if (t && t->req_id)
+		t->gc_ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_gc_done, long collected)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+	struct pycost_request *r;
+
+	if (!t || !t->req_id || !t->gc_ts)
+		return 0;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (r) {
+		r->gc_ns += bpf_ktime_get_ns() - t->gc_ts;
+		r->gc_count++;
+	}
+	t->gc_ts = 0;
 	return 0;
 }

@@ -496,15 +496,122 @@ void profile__reindex(struct profile *p)
 	p->idx = NULL;
 }
 
-void profile__keep_pid(struct profile *p, uint32_t pid)
+/* Keeps the sample rows and requests for which keep() is true. */
+static void keep_if(struct profile *p, int (*keep_sample)(const struct pc_sample *, const void *),
+		    int (*keep_request)(const struct pc_request *, const void *), const void *ctx)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->nsamples; i++)
-		if (p->samples[i].pid == pid)
+		if (keep_sample(&p->samples[i], ctx))
 			p->samples[n++] = p->samples[i];
 	p->nsamples = n;
+	n = 0;
+	for (size_t i = 0; i < p->nrequests; i++) {
+		struct pc_request *r = &p->requests[i];
+
+		if (keep_request(r, ctx)) {
+			p->requests[n++] = *r;
+			continue;
+		}
+		free(r->method);
+		free(r->path);
+		free(r->view);
+	}
+	p->nrequests = n;
 	profile__reindex(p);
+}
+
+static int sample_pid(const struct pc_sample *s, const void *ctx)
+{
+	return s->pid == *(const uint32_t *)ctx;
+}
+
+static int request_pid(const struct pc_request *r, const void *ctx)
+{
+	return r->pid == *(const uint32_t *)ctx;
+}
+
+void profile__keep_pid(struct profile *p, uint32_t pid)
+{
+	keep_if(p, sample_pid, request_pid, &pid);
+}
+
+static int sample_endpoint(const struct pc_sample *s, const void *ctx)
+{
+	return s->endpoint == *(const int32_t *)ctx;
+}
+
+static int request_endpoint(const struct pc_request *r, const void *ctx)
+{
+	return r->endpoint == *(const int32_t *)ctx;
+}
+
+int profile__keep_endpoint(struct profile *p, const char *name)
+{
+	unsigned __int128 cost = 0, raw = 0, acc = 0, done = 0;
+	int32_t ep = -1;
+
+	for (size_t i = 0; i < p->nendpoints; i++)
+		if (!strcmp(p->endpoints[i].name, name))
+			ep = i;
+	if (ep < 0)
+		return -ENOENT;
+	keep_if(p, sample_endpoint, request_endpoint, &ep);
+	for (size_t i = 0; i < p->nrequests; i++)
+		cost += p->requests[i].cost;
+	for (size_t i = 0; i < p->nsamples; i++)
+		raw += p->samples[i].weight;
+	if (!raw)
+		return 0;
+	/* cumulative rounding: the scaled weights add up to cost exactly */
+	for (size_t i = 0; i < p->nsamples; i++) {
+		unsigned __int128 to;
+
+		acc += p->samples[i].weight;
+		to = acc * cost / raw;
+		p->samples[i].weight = (uint64_t)(to - done);
+		done = to;
+	}
+	return 0;
+}
+
+struct label_match {
+	const struct profile *p;
+	const char *key, *value;
+	uint32_t status;
+};
+
+static int pid_matches(const struct label_match *m, uint32_t pid)
+{
+	const char *v = profile__label(m->p, pid, m->key);
+
+	return v && !strcmp(v, m->value);
+}
+
+static int sample_label(const struct pc_sample *s, const void *ctx)
+{
+	const struct label_match *m = ctx;
+
+	return m->key ? pid_matches(m, s->pid) : s->status == m->status;
+}
+
+static int request_label(const struct pc_request *r, const void *ctx)
+{
+	const struct label_match *m = ctx;
+
+	return m->key ? pid_matches(m, r->pid) : r->status == m->status;
+}
+
+void profile__keep_label(struct profile *p, const char *key, const char *value)
+{
+	struct label_match m = {p, key, value, 0};
+
+	if (!strcmp(key, "status")) {
+		m.key = NULL;
+		m.status = strtoul(value, NULL, 10);
+	}
+	keep_if(p, sample_label, request_label, &m);
 }
 
 uint64_t profile__total_weight(const struct profile *p)

@@ -165,8 +165,23 @@ int profile__set_str(char **field, const char *value);
 /* Call after filling the arrays directly (as a loader does): interning tables are rebuilt. */
 void profile__reindex(struct profile *p);
 
-/* Drops every sample row whose pid differs. */
+/* Drops every sample row and request whose pid differs. */
 void profile__keep_pid(struct profile *p, uint32_t pid);
+
+/*
+ * Keeps only samples taken inside requests of endpoint name, and its
+ * requests; sample weights are scaled so that they add up to the
+ * endpoint's measured cost (the sum of its requests' costs), which spreads
+ * the cost of requests no sample fell into over the endpoint's profile.
+ * 0, or -ENOENT when there is no such endpoint.
+ */
+int profile__keep_endpoint(struct profile *p, const char *name);
+
+/*
+ * Keeps samples and requests matching key=value: "status" compares the
+ * request's HTTP status, any other key a label of the process.
+ */
+void profile__keep_label(struct profile *p, const char *key, const char *value);
 
 /* Sums of all sample rows. */
 uint64_t profile__total_weight(const struct profile *p);

@@ -181,6 +181,21 @@ static int note_process(struct recorder *r, struct rproc *p)
 	return err ?: label_process(r, p);
 }
 
+/* GC time per request, where the interpreter has its USDT probes. */
+static void attach_gc(struct recorder *r, struct rproc *p)
+{
+	char path[PATH_MAX + 32];
+	int err;
+
+	if (!r->requests)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/root%s", p->pid, p->info->path);
+	err = session__attach_gc(r->sess, p->pid, path);
+	if (err)
+		vlog("PID %u: GC not timed (%s has no usable gc__start/gc__done probes: %s)",
+		     p->pid, p->info->path, strerror(-err));
+}
+
 static int start_python(struct recorder *r, struct rproc *p)
 {
 	int err = session__set_python(r->sess, p->pid, p->info->runtime, &p->info->layout);
@@ -192,6 +207,7 @@ static int start_python(struct recorder *r, struct rproc *p)
 	p->state = RP_PYTHON;
 	vlog("PID %u: Python %s in %s (%s)", p->pid, p->info->version, p->info->path,
 	     p->info->layout_source);
+	attach_gc(r, p);
 	return note_process(r, p);
 }
 
@@ -287,6 +303,7 @@ static int on_proc(struct recorder *r, const struct pycost_proc_rec *e)
 			*p->info = *parent->info;
 			p->info->pid = e->pid;
 			p->state = RP_PYTHON;
+			attach_gc(r, p);
 			return note_process(r, p);
 		}
 		return 0;

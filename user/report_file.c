@@ -39,6 +39,19 @@ int report__run(const struct config *cfg)
 		}
 		profile__keep_pid(p, cfg->pid_filter);
 	}
+	for (size_t i = 0; i < cfg->nwhere; i++) {
+		char key[128];
+		const char *eq = strchr(cfg->where[i], '=');
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - cfg->where[i]), cfg->where[i]);
+		profile__keep_label(p, key, eq + 1);
+	}
+	if (cfg->endpoint && profile__keep_endpoint(p, cfg->endpoint)) {
+		elog("no endpoint '%s' in %s (see: pycost report %s --by endpoint)",
+		     cfg->endpoint, cfg->input, cfg->input);
+		ret = PYCOST_EXIT_USAGE;
+		goto cleanup;
+	}
 	if (cfg->output) {
 		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", cfg->output, (int)getpid());
 		out = fopen(tmp, "we");
@@ -58,6 +71,12 @@ int report__run(const struct config *cfg)
 			err = -errno;
 		if (err)
 			unlink(tmp);
+	}
+	if (err == -EINVAL && (cfg->report.by == REPORT_BY_ENDPOINT ||
+			       cfg->report.by == REPORT_BY_REQUEST)) {
+		elog("--by endpoint and --by request write table or json only");
+		ret = PYCOST_EXIT_USAGE;
+		goto cleanup;
 	}
 	if (err) {
 		elog("failed to write the report: %s", strerror(-err));

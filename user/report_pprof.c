@@ -35,6 +35,7 @@ enum {
 	SAMPLE_VALUE = 2,
 	SAMPLE_LABEL = 3,
 	LABEL_KEY = 1,
+	LABEL_STR = 2,
 	LABEL_NUM = 3,
 	LOCATION_ID = 1,
 	LOCATION_LINE = 4,
@@ -210,15 +211,19 @@ static int build_strings(struct pprof *w)
 			       "count",
 			       "pid",
 			       "tid",
+			       "endpoint",
+			       "status",
 			       report__str(p->meta.metric),
 			       report__str(p->meta.unit)};
 	size_t nfixed = ARRAY_SIZE(fixed), n = 0;
 
-	w->strs = malloc((nfixed + 2 * p->nfuncs) * sizeof(*w->strs));
+	w->strs = malloc((nfixed + 2 * p->nfuncs + p->nendpoints) * sizeof(*w->strs));
 	if (!w->strs)
 		return -ENOMEM;
 	for (size_t i = 0; i < nfixed; i++)
 		w->strs[n++] = fixed[i];
+	for (size_t i = 0; i < p->nendpoints; i++)
+		w->strs[n++] = p->endpoints[i].name;
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		w->strs[n++] = p->funcs[i].qualname;
 		w->strs[n++] = p->funcs[i].filename;
@@ -266,6 +271,13 @@ static void put_label(struct pprof *w, const char *key, uint64_t num)
 	pb_nest(&w->msg, SAMPLE_LABEL, &w->sub);
 }
 
+static void put_str_label(struct pprof *w, const char *key, const char *str)
+{
+	pb_uint(&w->sub, LABEL_KEY, str_id(w, key));
+	pb_uint(&w->sub, LABEL_STR, str_id(w, str));
+	pb_nest(&w->msg, SAMPLE_LABEL, &w->sub);
+}
+
 static int put_samples(struct pprof *w)
 {
 	const struct profile *p = w->p;
@@ -284,6 +296,11 @@ static int put_samples(struct pprof *w)
 		pb_nest(&w->msg, SAMPLE_VALUE, &w->sub);
 		put_label(w, "pid", s->pid);
 		put_label(w, "tid", s->tid);
+		/* samples inside requests: go tool pprof -tagfocus endpoint=... */
+		if (s->endpoint >= 0) {
+			put_str_label(w, "endpoint", p->endpoints[s->endpoint].name);
+			put_label(w, "status", s->status);
+		}
 		pb_nest(&w->top, PROFILE_SAMPLE, &w->msg);
 		err = top_done(w);
 		if (err)

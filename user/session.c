@@ -32,6 +32,8 @@ struct session {
 	struct bpf_link **links;
 	session_record_fn on_record;
 	void *ctx;
+	struct bpf_link **usdt; /* gc probe links, two per process */
+	size_t nusdt, capusdt;
 };
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -238,6 +240,9 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	bpf_program__set_autoload(s->skel->progs.on_sys_enter, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_sys_exit, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_exit_request, o->requests);
+	/* USDT programs are attached per process by session__attach_gc */
+	bpf_program__set_autoload(s->skel->progs.on_gc_start, o->requests);
+	bpf_program__set_autoload(s->skel->progs.on_gc_done, o->requests);
 	/* a thread's first sample has no earlier counter value: weigh it one period */
 	if (o->period)
 		s->skel->rodata->first_weight = o->period;
@@ -280,6 +285,9 @@ void session__free(struct session *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	for (size_t i = 0; i < s->nusdt; i++)
+		bpf_link__destroy(s->usdt[i]);
+	free(s->usdt);
 	for (int i = 0; s->links && i < s->ncpus; i++)
 		bpf_link__destroy(s->links[i]);
 	for (int i = 0; s->sample_fds && i < s->ncpus; i++) {
@@ -319,6 +327,37 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 void session__forget(struct session *s, uint32_t pid)
 {
 	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
+}
+
+int session__attach_gc(struct session *s, uint32_t pid, const char *path)
+{
+	struct bpf_program *progs[] = {s->skel->progs.on_gc_start, s->skel->progs.on_gc_done};
+	const char *names[] = {"gc__start", "gc__done"};
+	struct bpf_link *l[2] = {};
+	int err;
+
+	if (!s->skel->rodata->track_requests)
+		return 0;
+	if (s->nusdt + 2 > s->capusdt) {
+		size_t ncap = s->capusdt ? s->capusdt * 2 : 16;
+		struct bpf_link **nl = realloc(s->usdt, ncap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		s->usdt = nl;
+		s->capusdt = ncap;
+	}
+	for (int i = 0; i < 2; i++) {
+		l[i] = bpf_program__attach_usdt(progs[i], pid, path, "python", names[i], NULL);
+		if (!l[i]) {
+			err = -errno;
+			bpf_link__destroy(l[0]);
+			return err;
+		}
+	}
+	s->usdt[s->nusdt++] = l[0];
+	s->usdt[s->nusdt++] = l[1];
+	return 0;
 }
 
 int session__poll(struct session *s, int timeout_ms)

@@ -54,6 +54,13 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 /* Stops following pid. */
 void session__forget(struct session *s, uint32_t pid);
 
+/*
+ * Times garbage collections inside pid's requests with the gc__start and
+ * gc__done USDT probes of the interpreter file path.  Returns 0, or -ENOENT
+ * when that interpreter was built without the probes (pyenv's default).
+ */
+int session__attach_gc(struct session *s, uint32_t pid, const char *path);
+
 /* Drains records for up to timeout_ms. Returns records handled or -errno. */
 int session__poll(struct session *s, int timeout_ms);
 
