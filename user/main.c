@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 		return PYCOST_EXIT_USAGE;
 	switch (cfg.verb) {
 	case VERB_RECORD:
+	case VERB_TOP:
 		return record__run(&cfg);
 	case VERB_REPORT:
 		return report__run(&cfg);

@@ -25,6 +25,7 @@
 #include "requests.h"
 #include "symbols.h"
 #include "target.h"
+#include "top.h"
 #include "verbs.h"
 
 /* How long a process that exec'd may take to map a usable interpreter. */
@@ -565,7 +566,7 @@ int record__run(const struct config *cfg)
 	const char *out = cfg->output;
 	uint64_t t0, last_status = 0, end;
 	int64_t start_wall;
-	int ret = 1, err, tty = isatty(STDERR_FILENO);
+	int ret = 1, err, tty = isatty(STDERR_FILENO), live = cfg->verb == VERB_TOP;
 	size_t nlive = 0, npython = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pycost_stats st;
@@ -573,6 +574,11 @@ int record__run(const struct config *cfg)
 	if (!out) {
 		default_output(outbuf, sizeof(outbuf));
 		out = outbuf;
+	}
+	/* top: the same recording, drawn every second instead of saved */
+	if (live && !isatty(STDOUT_FILENO)) {
+		elog("top needs a terminal (use record and report otherwise)");
+		return PYCOST_EXIT_USAGE;
 	}
 	r.prof = profile__new();
 	r.syms = r.prof ? symbols__new(r.prof) : NULL;
@@ -601,7 +607,7 @@ int record__run(const struct config *cfg)
 			goto cleanup;
 		}
 	}
-	if (check_output(out)) {
+	if (!live && check_output(out)) {
 		ret = PYCOST_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -623,6 +629,8 @@ int record__run(const struct config *cfg)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (live)
+		top__begin();
 
 	for (size_t i = 0; i < r.nprocs; i++) {
 		if (r.procs[i].state == RP_GONE)
@@ -675,18 +683,31 @@ int record__run(const struct config *cfg)
 			child.pid = -1;
 			break;
 		}
-		if (now - last_status >= 250000000ULL) {
+		if (live && top__quit_requested())
+			break;
+		if (now - last_status >= (live ? 1000000000ULL : 250000000ULL)) {
 			last_status = now;
 			nlive = live_procs(&r, &npython);
 			if (!cfg->command && !nlive)
 				break;
-			if (tty)
+			if (live) {
+				if (fill_meta(&r, start_wall, now - t0)) {
+					elog("out of memory");
+					goto cleanup;
+				}
+				top__draw(r.prof, (now - t0) / 1e9, stdout);
+			} else if (tty) {
 				status_line(&r, (now - t0) / 1e9, npython, 0);
+			}
 		}
 	}
 	/* everything the kernel produced before we stopped still goes in */
 	while (session__poll(r.sess, 0) > 0 && !r.err)
 		;
+	if (live) {
+		ret = 0;
+		goto cleanup;
+	}
 	if (tty)
 		status_line(&r, (now_ns(CLOCK_MONOTONIC) - t0) / 1e9, npython, 1);
 	if ((r.rt && reqtrack__finish(r.rt)) ||
@@ -726,6 +747,8 @@ cleanup:
 		close(child.err_fd);
 		waitpid(child.pid, NULL, 0);
 	}
+	if (live)
+		top__end();
 	session__free(r.sess);
 	reqtrack__free(r.rt);
 	symbols__free(r.syms);

@@ -48,6 +48,8 @@ int report_json(const struct profile *p, const struct report_opts *o, FILE *out)
 int report_pprof(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_pstats(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_speedscope(const struct profile *p, const struct report_opts *o, FILE *out);
+/* The function rows of the table report, without its header. */
+int report_functions_table(const struct profile *p, const struct report_opts *o, FILE *out);
 /* --by endpoint (table or json) and --by request (JSON lines). */
 int report_endpoints(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_requests(const struct profile *p, const struct report_opts *o, FILE *out);

@@ -68,7 +68,7 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 		m->unknown_code);
 }
 
-static int table_functions(const struct profile *p, const struct report_opts *o, FILE *out)
+int report_functions_table(const struct profile *p, const struct report_opts *o, FILE *out)
 {
 	uint64_t total = profile__total_weight(p);
 	struct pc_func_cost *c;
@@ -146,7 +146,7 @@ int report_table(const struct profile *p, const struct report_opts *o, FILE *out
 	if (o->by == REPORT_BY_STACK)
 		err = table_stacks(p, o, out);
 	else
-		err = table_functions(p, o, out);
+		err = report_functions_table(p, o, out);
 	return err;
 }
 
