@@ -178,6 +178,14 @@ enum pycost_fd_kind {
 	PYCOST_FD_OTHER = 4,  /* connected to any other peer */
 };
 
+/* Peer ports that name a backend class (enum pycost_fd_kind). */
+enum pycost_backend_port {
+	PYCOST_PORT_POSTGRES = 5432,
+	PYCOST_PORT_MYSQL = 3306,
+	PYCOST_PORT_MEMCACHED = 11211,
+	PYCOST_PORT_REDIS = 6379,
+};
+
 enum pycost_backend {
 	PYCOST_BE_DB = 0,
 	PYCOST_BE_CACHE = 1,

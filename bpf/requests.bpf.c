@@ -61,11 +61,11 @@ struct {
 static __always_inline __u32 port_class(__u16 port)
 {
 	switch (port) {
-	case 5432:
-	case 3306:
+	case PYCOST_PORT_POSTGRES:
+	case PYCOST_PORT_MYSQL:
 		return PYCOST_FD_DB;
-	case 11211:
-	case 6379:
+	case PYCOST_PORT_MEMCACHED:
+	case PYCOST_PORT_REDIS:
 		return PYCOST_FD_CACHE;
 	default:
 		return PYCOST_FD_OTHER;

@@ -182,6 +182,18 @@ static int note_process(struct recorder *r, struct rproc *p)
 	return err ?: label_process(r, p);
 }
 
+struct fd_classify {
+	struct recorder *r;
+	uint32_t pid;
+};
+
+static void classify_fd(int fd, uint32_t kind, void *ctx)
+{
+	struct fd_classify *c = ctx;
+
+	session__set_fd(c->r->sess, c->pid, fd, kind);
+}
+
 /* GC time per request, where the interpreter has its USDT probes. */
 static void attach_gc(struct recorder *r, struct rproc *p)
 {
@@ -209,6 +221,12 @@ static int start_python(struct recorder *r, struct rproc *p)
 	vlog("PID %u: Python %s in %s (%s)", p->pid, p->info->version, p->info->path,
 	     p->info->layout_source);
 	attach_gc(r, p);
+	/* connections opened before we attached: their connect()/accept() was not seen */
+	if (r->requests) {
+		struct fd_classify c = {r, p->pid};
+
+		target__sockets(p->pid, classify_fd, &c);
+	}
 	return note_process(r, p);
 }
 

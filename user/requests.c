@@ -135,14 +135,19 @@ static int is_pseudo(const struct pc_function *f)
 	return f->qualname[0] == '[';
 }
 
+/* Framework and standard-library code: never a view, only what leads to one. */
 static int in_framework(const struct pc_function *f)
 {
 	static const char *const dirs[] = {"/django/", "/flask/", "/werkzeug/", "/gunicorn/"};
+	const char *lib = strstr(f->filename, "/lib/python3.");
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (strstr(f->filename, dirs[i]))
 			return 1;
-	return 0;
+	/* the stdlib, but not packages installed under it */
+	if (lib && !strstr(lib, "-packages/"))
+		return 1;
+	return f->filename[0] == '<'; /* <frozen ...>, <string> */
 }
 
 int reqtrack__view_of(const struct profile *p, uint32_t stack)

@@ -324,6 +324,19 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 	return 0;
 }
 
+int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind)
+{
+	struct {
+		__u32 pid;
+		__s32 fd;
+	} key = {pid, fd};
+
+	if (bpf_map__update_elem(s->skel->maps.fds, &key, sizeof(key), &kind, sizeof(kind),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 void session__forget(struct session *s, uint32_t pid)
 {
 	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);

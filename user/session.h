@@ -51,6 +51,9 @@ int session__watch(struct session *s, uint32_t pid);
 /* Starts sampling pid's Python stacks with layout l. 0 or -errno. */
 int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 			const struct pycost_layout *l);
+/* Tells the kernel side what socket fd of pid is (enum pycost_fd_kind). 0 or -errno. */
+int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind);
+
 /* Stops following pid. */
 void session__forget(struct session *s, uint32_t pid);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "pycost.h"
 #include "target.h"
 
 static int read_file(const char *path, char *buf, size_t len, size_t *out)
@@ -405,4 +406,89 @@ int target__commit(uint32_t pid, const char *src, char *out, size_t len)
 			return 0;
 	}
 	return git_commit(pid, out, len);
+}
+
+struct tcp_sock {
+	unsigned long inode;
+	unsigned int lport, rport, state;
+};
+
+/* Appends the sockets of one /proc/PID/net/tcp* table. */
+static size_t read_tcp(uint32_t pid, const char *table, struct tcp_sock *v, size_t n, size_t max)
+{
+	char fn[64], line[512];
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/net/%s", pid, table);
+	f = fopen(fn, "re");
+	if (!f)
+		return n;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct tcp_sock *t = &v[n];
+
+		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %*s %*s %*s %*s %*s %lu",
+			   &t->lport, &t->rport, &t->state, &t->inode) == 4)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static uint32_t port_kind(unsigned int port)
+{
+	switch (port) {
+	case PYCOST_PORT_POSTGRES:
+	case PYCOST_PORT_MYSQL:
+		return PYCOST_FD_DB;
+	case PYCOST_PORT_MEMCACHED:
+	case PYCOST_PORT_REDIS:
+		return PYCOST_FD_CACHE;
+	default:
+		return PYCOST_FD_OTHER;
+	}
+}
+
+int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx)
+{
+	size_t max = 65536, n;
+	struct tcp_sock *v = malloc(max * sizeof(*v));
+	char dir[64], path[PATH_MAX], link[64];
+	struct dirent *e;
+	DIR *d;
+
+	if (!v)
+		return -ENOMEM;
+	n = read_tcp(pid, "tcp", v, 0, max);
+	n = read_tcp(pid, "tcp6", v, n, max);
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	d = opendir(dir);
+	if (!d) {
+		free(v);
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		unsigned long inode;
+		ssize_t len;
+		size_t i;
+		int client = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (i = 0; i < n && v[i].inode != inode; i++)
+			;
+		/* established (1) only: listening and closing sockets carry nothing */
+		if (i == n || v[i].state != 1)
+			continue;
+		for (size_t j = 0; j < n && !client; j++)
+			client = v[j].state == 0x0a && v[j].lport == v[i].lport;
+		fn(atoi(e->d_name), client ? PYCOST_FD_CLIENT : port_kind(v[i].rport), ctx);
+	}
+	closedir(d);
+	free(v);
+	return 0;
 }

@@ -66,6 +66,14 @@ size_t target__children(uint32_t pid, const char *exe, uint32_t *pids, size_t ma
 /* Whether pid holds a listening TCP or Unix socket (serves requests). */
 int target__listens(uint32_t pid);
 
+/*
+ * Calls fn(fd, kind, ctx) for each connected TCP socket pid holds now, kind
+ * being an enum pycost_fd_kind: PYCOST_FD_CLIENT when its local port is one
+ * pid listens on, else the backend class of its peer port.  Sockets opened
+ * before pycost attached are classified this way.  0 or -errno.
+ */
+int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx);
+
 /* Whether pid is a uWSGI process (its executable or command name says so). */
 int target__is_uwsgi(const struct target_proc *t);
 

@@ -271,17 +271,18 @@ pc_record_report() {
 }
 
 # pc_check LABEL SUBCOMMAND ARGS...: runs tests/e2e/check.py; its last line
-# of output is the detail of the PASS or the reason of the FAIL.
+# of output is the detail of the PASS, the reason of the FAIL or of the SKIP
+# (exit status 77).
 pc_check() {
 	local label=$1 out st=0
 	shift
 	out=$("$PC_CHECK_PY" "$PC_E2E/check.py" "$@" 2>&1) || st=$?
 	out=$(printf '%s\n' "$out" | tail -n 1)
-	if [ "$st" -eq 0 ]; then
-		pass "$label" "$out"
-	else
-		fail "$label" "${out:-check.py exited $st}"
-	fi
+	case $st in
+	0) pass "$label" "$out" ;;
+	77) skip "$label" "$out" ;;
+	*) fail "$label" "${out:-check.py exited $st}" ;;
+	esac
 }
 
 # PYCOST_MAX_DEPTH from the BPF ABI header.
