@@ -27,6 +27,11 @@ PYCOST_SHARED const volatile bool track_requests PYCOST_INIT(false);
 
 PYCOST_SHARED struct pycost_stats stats PYCOST_INIT({});
 
+/*
+ * Records are sent without waking the reader (BPF_RB_NO_WAKEUP): user space
+ * drains on a timer, which keeps a busy service from paying a wakeup per
+ * request.  16 MiB hold seconds of records at any realistic rate.
+ */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);
@@ -45,6 +50,32 @@ PYCOST_SHARED struct {
 	__type(key, __u32);
 	__type(value, struct pycost_thread);
 } threads SEC(".maps");
+
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PYCOST_PIDFILTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} pidfilter SEC(".maps");
+
+/* Whether pid may be traced (the procs hash has the final word). */
+static __always_inline bool maybe_traced(__u32 pid)
+{
+	__u32 slot = pid & (PYCOST_PIDFILTER_SLOTS - 1);
+	__u32 *v = bpf_map_lookup_elem(&pidfilter, &slot);
+
+	return pid && v && (*v == pid || *v == PYCOST_PID_SHARED);
+}
+
+/* Marks pid in the filter; a slot is never cleared once shared. */
+static __always_inline void filter_add(__u32 pid)
+{
+	__u32 slot = pid & (PYCOST_PIDFILTER_SLOTS - 1);
+	__u32 *v = bpf_map_lookup_elem(&pidfilter, &slot);
+
+	if (v && *v != pid)
+		*v = *v ? PYCOST_PID_SHARED : pid;
+}
 
 struct code_key {
 	__u32 pid;

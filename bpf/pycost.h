@@ -27,6 +27,14 @@
 #define PYCOST_CODE_WINDOW 128
 /* Processes traced at once. */
 #define PYCOST_MAX_PROCS 4096
+/*
+ * Direct-mapped pid filter in front of the procs hash: slot pid & MASK holds
+ * the traced pid, PYCOST_PID_SHARED when two traced pids share the slot,
+ * 0 when none.  Tracepoints on every syscall and context switch test it
+ * first, so untraced processes pay an array load, not a hash lookup.
+ */
+#define PYCOST_PIDFILTER_SLOTS 65536
+#define PYCOST_PID_SHARED 0xffffffffu
 /* Bytes of a request head (request line and headers) and of a response start copied. */
 #define PYCOST_HEAD_MAX 1024
 #define PYCOST_STATUS_MAX 32

@@ -201,7 +201,7 @@ static __noinline int emit_code(struct frame_walk *fw)
 					 (const void *)(r->linetable + l->bytes_data)))
 			c->linetable_len = len;
 	}
-	if (bpf_ringbuf_output(&events, c, sizeof(*c), 0)) {
+	if (bpf_ringbuf_output(&events, c, sizeof(*c), BPF_RB_NO_WAKEUP)) {
 		__sync_fetch_and_add(&stats.code_drops, 1);
 		return 0;
 	}
@@ -344,7 +344,7 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 	if (bpf_ringbuf_output(&events, s,
 			       offsetof(struct pycost_sample, frames) +
 				       n * sizeof(struct pycost_frame),
-			       0)) {
+			       BPF_RB_NO_WAKEUP)) {
 		__sync_fetch_and_add(&stats.sample_drops, 1);
 		return;
 	}

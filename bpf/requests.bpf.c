@@ -140,7 +140,7 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 		r->offcpu_ns += now_ns - t->off_ns;
 		t->off_ns = 0;
 	}
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
 	t->req_fd = -1;
@@ -272,6 +272,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	pid_tgid = bpf_get_current_pid_tgid();
 	pid = pid_tgid >> 32;
 	tid = (__u32)pid_tgid;
+	if (!maybe_traced(pid))
+		return 0;
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc)
 		return 0;
@@ -319,7 +321,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct pycost_thread *t;
 	struct fd_key k;
 
-	if (!track_requests)
+	if (!track_requests || !maybe_traced(pid))
 		return 0;
 	t = bpf_map_lookup_elem(&threads, &tid);
 	if (!t || !t->sc_nr)
@@ -429,7 +431,7 @@ int BPF_PROG(on_exit_request, struct task_struct *p)
 	struct pycost_thread *t;
 	struct pycost_request *r;
 
-	if (!track_requests)
+	if (!track_requests || !maybe_traced(p->tgid))
 		return 0;
 	r = bpf_map_lookup_elem(&reqs, &tid);
 	if (!r)

@@ -28,9 +28,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	struct pycost_thread *t;
 	__u64 now;
 
-	/* the common case: neither side traced, two hash lookups */
-	ptraced = ptgid && bpf_map_lookup_elem(&procs, &ptgid);
-	ntraced = ntgid && bpf_map_lookup_elem(&procs, &ntgid);
+	/* the common case: neither side traced, two array loads */
+	ptraced = maybe_traced(ptgid) && bpf_map_lookup_elem(&procs, &ptgid);
+	ntraced = maybe_traced(ntgid) && bpf_map_lookup_elem(&procs, &ntgid);
 	if (!ptraced && !ntraced)
 		return 0;
 	if (counter_now(&now))
@@ -79,7 +79,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	struct pycost_thread *t;
 	__u16 flags = 0;
 
-	if (!pid)
+	if (!maybe_traced(pid))
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc || !(proc->flags & PYCOST_PROC_PYTHON))
@@ -131,12 +131,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = parent->tgid, cpid = child->pid;
 	struct pycost_proc *proc;
 
-	if (child->pid != child->tgid)
+	if (child->pid != child->tgid || !maybe_traced(ptgid))
 		return 0;
 	proc = bpf_map_lookup_elem(&procs, &ptgid);
 	if (!proc)
 		return 0;
 	bpf_map_update_elem(&procs, &cpid, proc, BPF_NOEXIST);
+	filter_add(cpid);
 	emit_proc(PYCOST_PROC_FORK, cpid, ptgid);
 	return 0;
 }
@@ -148,6 +149,8 @@ int BPF_PROG(on_exec, struct task_struct *p)
 	__u32 tgid = p->tgid;
 	struct pycost_proc *proc;
 
+	if (!maybe_traced(tgid))
+		return 0;
 	proc = bpf_map_lookup_elem(&procs, &tgid);
 	if (!proc)
 		return 0;
@@ -161,7 +164,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid, tid = p->pid;
 
-	if (!bpf_map_lookup_elem(&procs, &tgid))
+	if (!maybe_traced(tgid) || !bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
 	/* a thread serving a request is cleaned up by on_exit_request, after it ends it */
 	if (!bpf_map_lookup_elem(&reqs, &tid))

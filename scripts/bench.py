@@ -1,16 +1,24 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The pycost authors
-"""make bench: throughput of a CPU-bound Python workload with and without
-`pycost record`, A/B interleaved (order alternating per pair), at 99 Hz and
-999 Hz.  Prints one table: median throughput ratio against the budget, plus
-samples/s drained, drops, pycost's own CPU and peak RSS.
+"""make bench: overhead of pycost on its two kinds of target, A/B interleaved
+(order alternating per pair), each printed as a table with the median ratio
+against its budget:
+
+1. throughput of a CPU-bound Python workload with and without `pycost record`
+   at 99 Hz and 999 Hz, with samples/s drained, drops, pycost's own CPU and
+   peak RSS;
+2. uWSGI requests/s (wrk) with and without `pycost record --uwsgi` (requests
+   tracked), for a hello-world endpoint and one running about 2 ms of Python.
 """
 import json
 import os
+import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYCOST = os.environ.get("PYCOST", os.path.join(ROOT, "build", "pycost"))
@@ -19,6 +27,9 @@ WORKLOAD = os.path.join(ROOT, "scripts", "cpu_workload.py")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 PAIRS = int(os.environ.get("BENCH_PAIRS", "7"))
 BUDGET = {99: 0.5, 999: 2.0}
+WEB_BUDGET = {"/hello": 2.0, "/work": 0.5}
+WEB_PORT = int(os.environ.get("BENCH_PORT", "18090"))
+WEB_SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "5"))
 
 
 def run_plain():
@@ -55,6 +66,77 @@ def run_profiled(hz, tmp):
     return n, meta, ru
 
 
+def wrk(path):
+    out = subprocess.run(["wrk", "-t1", "-c4", "-d%ds" % WEB_SECONDS,
+                          "http://127.0.0.1:%d%s" % (WEB_PORT, path)],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    if not m:
+        raise SystemExit("bench: cannot read wrk output:\n" + out)
+    return float(m.group(1))
+
+
+def web_profiled(master, path, tmp):
+    cap = os.path.join(tmp, "web.pycost")
+    rec = subprocess.Popen([PYCOST, "-v", "record", "--uwsgi", str(master), "-o", cap,
+                            "--requests", "on"], stderr=subprocess.PIPE, text=True)
+    for line in rec.stderr:
+        if "requests on" in line:
+            break
+    else:
+        raise SystemExit("bench: pycost record did not attach to uWSGI")
+    rps = wrk(path)
+    rec.send_signal(2)
+    _, status, ru = os.wait4(rec.pid, 0)
+    rec.stderr.read()
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit("bench: pycost record --uwsgi failed")
+    meta = json.loads(subprocess.run([PYCOST, "report", cap, "--by", "endpoint", "--format",
+                                      "json"], capture_output=True, text=True,
+                                     check=True).stdout)
+    reqs = sum(e["requests"] for e in meta["endpoints"])
+    return rps, reqs, meta["meta"]["drops"], ru
+
+
+def bench_web(tmp):
+    app = os.path.join(ROOT, "scripts", "bench_app.py")
+    uw = subprocess.Popen(["uwsgi", "--plugin", "python3", "--http-socket",
+                           "127.0.0.1:%d" % WEB_PORT, "--wsgi-file", app, "--master",
+                           "--processes", "2", "--disable-logging", "--die-on-term"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", WEB_PORT), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        rows = []
+        for path in ("/hello", "/work"):
+            wrk(path)  # warm-up
+            plain, prof, counted, drops = [], [], [], 0
+            for i in range(PAIRS):
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for which in order:
+                    if which == "A":
+                        plain.append(wrk(path))
+                    else:
+                        rps, reqs, d, _ = web_profiled(uw.pid, path, tmp)
+                        prof.append(rps)
+                        counted.append(reqs)
+                        drops += d
+                print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s" %
+                      (path, i + 1, PAIRS, plain[-1], prof[-1]), file=sys.stderr)
+            ratios = [b / a for a, b in zip(plain, prof)]
+            rows.append((path, statistics.median(plain), statistics.median(prof),
+                         (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
+                         statistics.median(counted), drops))
+        return rows
+    finally:
+        uw.terminate()
+        uw.wait()
+
+
 def main():
     if os.geteuid() != 0:
         raise SystemExit("bench: needs root (BPF)")
@@ -82,6 +164,7 @@ def main():
             rows.append((hz, statistics.median(plain), statistics.median(prof), loss,
                          BUDGET[hz], statistics.median(rate), drops,
                          statistics.median(cpu), max(rss)))
+        web = bench_web(tmp)
     print()
     print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios" %
           (PY, PAIRS, SECONDS))
@@ -95,6 +178,16 @@ def main():
         print("| %d Hz | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.0f | %d | %.2f%% | %.1f MiB |" %
               (hz, a / SECONDS, b / SECONDS, loss, budget, "ok" if ok else "OVER", rate,
                drops, cpu, rss))
+    print()
+    print("uWSGI, 2 workers, wrk -t1 -c4 for %.0f s, %d A/B pairs, requests tracked" %
+          (WEB_SECONDS, PAIRS))
+    print("| endpoint | plain req/s | profiled req/s | loss | budget | requests seen | drops |")
+    print("|---|---|---|---|---|---|---|")
+    for path, a, b, loss, budget, counted, drops in web:
+        ok = loss <= budget
+        fail |= not ok
+        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %d | %d |" %
+              (path, a, b, loss, budget, "ok" if ok else "OVER", counted, drops))
     return 1 if fail else 0
 
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -303,6 +304,22 @@ void session__free(struct session *s)
 	free(s);
 }
 
+/* Marks pid in the BPF pid filter (see PYCOST_PIDFILTER_SLOTS). */
+static int filter_add(struct session *s, uint32_t pid)
+{
+	__u32 slot = pid & (PYCOST_PIDFILTER_SLOTS - 1), v = 0;
+	struct bpf_map *m = s->skel->maps.pidfilter;
+
+	if (bpf_map__lookup_elem(m, &slot, sizeof(slot), &v, sizeof(v), 0))
+		return -errno;
+	if (v == pid)
+		return 0;
+	v = v ? PYCOST_PID_SHARED : pid;
+	if (bpf_map__update_elem(m, &slot, sizeof(slot), &v, sizeof(v), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int session__watch(struct session *s, uint32_t pid)
 {
 	struct pycost_proc p = {};
@@ -311,7 +328,7 @@ int session__watch(struct session *s, uint32_t pid)
 				 BPF_NOEXIST) &&
 	    errno != EEXIST)
 		return -errno;
-	return 0;
+	return filter_add(s, pid);
 }
 
 int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
@@ -321,7 +338,7 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 
 	if (bpf_map__update_elem(s->skel->maps.procs, &pid, sizeof(pid), &p, sizeof(p), BPF_ANY))
 		return -errno;
-	return 0;
+	return filter_add(s, pid);
 }
 
 int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind)
@@ -375,11 +392,12 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path)
 
 int session__poll(struct session *s, int timeout_ms)
 {
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
 
-	if (n == -EINTR)
-		return 0;
-	return n;
+	/* records come without wakeups (see maps.bpf.h): sleep, then drain */
+	if (timeout_ms > 0 && nanosleep(&ts, NULL) && errno != EINTR)
+		return -errno;
+	return ring_buffer__consume(s->rb);
 }
 
 void session__stats(const struct session *s, struct pycost_stats *out)

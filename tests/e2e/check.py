@@ -234,10 +234,9 @@ def load_json(path):
 
 def cmd_split(a):
     report, src = Report(a.report), Source(a.source)
-    for name in ("outer", "heavy", "light"):
-        check_function(report, src, name)
-    heavy = report.function("heavy", "split.py")
-    light = report.function("light", "split.py")
+    check_function(report, src, "outer")
+    heavy = check_function(report, src, "heavy")
+    light = check_function(report, src, "light")
     for name in ("heavy", "light"):
         check_callers(report, src, name, "outer")
     both = heavy["self"] + light["self"]

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
+# The Flask app under uWSGI (2 workers + master) with PostgreSQL, memcached
+# and Redis: pycost record --uwsgi against the client's known load and the
+# app's own per-request thread_time_ns.
+#   http:  --http-socket, traced through the master: exact per-endpoint counts
+#          and statuses, per-request cost and cpu_ns within max(5%, 200 us) of
+#          the app's, heavy/light cost ratio within 10% of the app's, db and
+#          cache time where (and only where) they are used, views.
+#   uwsgi: --socket (uwsgi binary protocol), traced through a worker pid:
+#          exact per-endpoint counts and statuses.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$PC_E2E/web/weblib.sh"
+. "$PC_E2E/web/services.sh"
+web_begin web_uwsgi_flask
+web_need_cmd uwsgi uwsgi-core
+web_need_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
+web_need_py flask python3-flask
+web_backends_start
+
+PLAN=light=40,heavy=20,users=30,db=15,cache=15,missing=10,boom=10
+WARMUP=light=6,heavy=4,users=4,db=4,cache=4,missing=2,boom=2
+VIEWS='GET /light=view_light,GET /heavy=view_heavy,GET /users/{n}=view_user,GET /db=view_db,GET /cache=view_cache'
+DURATION=12
+
+# run MODE SOCKET-OPTION PROTO TRACE(master|worker) CHECKS
+run() {
+	local mode=$1 sockopt=$2 proto=$3 trace=$4 checks=$5 port pid
+	port=$(web_free_port)
+	web_start_uwsgi "$mode" "$sockopt" "127.0.0.1:$port" --processes 2 \
+		--wsgi-file flaskapp.py --callable app
+	if ! web_wait_port "$port" 15; then
+		fail "$PC_TEST[$mode]" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$mode.log" | tr '\n' '|')"
+		return
+	fi
+	# an already-running, warmed-up service: then forget the app's warm-up truth
+	"$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --proto "$proto" --plan "$WARMUP" \
+		--concurrency 2 -o "$PC_TMP/$mode.warmup.json" >/dev/null
+	rm -f "$PC_TMP/truth-$mode"/truth.*
+	pid=$WEB_SERVER_PID
+	[ "$trace" = worker ] && pid=$(web_children "$WEB_SERVER_PID" | head -n 1)
+	web_record "$mode" "$DURATION" --uwsgi "$pid"
+	"$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --proto "$proto" --plan "$PLAN" \
+		--concurrency 2 --seed 7 -o "$PC_TMP/$mode.sent.json" | sed 's/^/  /'
+	web_record_wait "$mode" || return
+	web_reports "$mode" || return
+	web_check "$mode" service --endpoints "$PC_TMP/$mode.endpoints.json" \
+		--requests "$PC_TMP/$mode.requests.jsonl" --sent "$PC_TMP/$mode.sent.json" \
+		--truth "$PC_TMP/truth-$mode" --checks "$checks" --views "$VIEWS"
+	web_kill_tree "$WEB_SERVER_PID" INT
+}
+
+run http --http-socket http master \
+	window,counts,statuses,cost,cpu_ns,ratio,backend,views,request_views
+run uwsgi --socket uwsgi worker window,counts,statuses
+
+pc_end

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
+"""Ground truth of the web test apps, measured by the app itself.
+
+TruthMiddleware wraps a WSGI callable.  When the environment variable
+WEB_TRUTH_DIR names a directory, every request appends one line
+
+    pid path status thread_time_ns start_time_ns
+
+to WEB_TRUTH_DIR/truth.<pid>, where thread_time_ns is time.thread_time_ns()
+measured around the whole WSGI call, including iterating the response body
+and closing it, and start_time_ns is time.time_ns() when the call began.
+The line is written after the measurement, so the write is not counted.
+"""
+import os
+import time
+
+
+class _Body:
+    """The app's response iterable, timed until the server closes it."""
+
+    def __init__(self, owner, body, path, start_ns, cpu0, status):
+        self._owner = owner
+        self._body = body
+        self._path = path
+        self._start_ns = start_ns
+        self._cpu0 = cpu0
+        self._status = status
+        self._done = False
+
+    def __iter__(self):
+        return iter(self._body)
+
+    def close(self):
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if not self._done:
+                self._done = True
+                cpu = time.thread_time_ns() - self._cpu0
+                self._owner.record(self._path, self._status, cpu, self._start_ns)
+
+
+class TruthMiddleware:
+    def __init__(self, app, directory=None):
+        self.app = app
+        self.dir = directory if directory is not None else os.environ.get("WEB_TRUTH_DIR", "")
+
+    def record(self, path, status, cpu_ns, start_ns):
+        pid = os.getpid()
+        status = status[0] if status else "none"
+        # no spaces in the path field
+        path = path.replace(" ", "%20") or "/"
+        with open(os.path.join(self.dir, "truth.%d" % pid), "a") as f:
+            f.write("%d %s %s %d %d\n" % (pid, path, status, cpu_ns, start_ns))
+
+    def __call__(self, environ, start_response):
+        if not self.dir:
+            return self.app(environ, start_response)
+        start_ns = time.time_ns()
+        cpu0 = time.thread_time_ns()
+        status = []
+
+        def sr(st, headers, exc_info=None):
+            status[:] = [st.split(" ", 1)[0]]
+            return start_response(st, headers, exc_info)
+
+        path = environ.get("PATH_INFO", "")
+        try:
+            body = self.app(environ, sr)
+        except BaseException:
+            self.record(path, ["exception"], time.thread_time_ns() - cpu0, start_ns)
+            raise
+        return _Body(self, body, path, start_ns, cpu0, status)
