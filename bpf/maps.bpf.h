@@ -145,6 +145,14 @@ PYCOST_SHARED struct {
 	__type(value, __u32);
 } fds SEC(".maps");
 
+/* Loopback TCP ports on which traced processes accept: connecting to one is proxying. */
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u16);
+	__type(value, __u8);
+} inports SEC(".maps");
+
 static __always_inline int counter_now(__u64 *val)
 {
 	struct bpf_perf_event_value v = {};

@@ -184,6 +184,7 @@ enum pycost_fd_kind {
 	PYCOST_FD_DB = 2,     /* connected to PostgreSQL (5432) or MySQL (3306) */
 	PYCOST_FD_CACHE = 3,  /* connected to memcached (11211) or Redis (6379) */
 	PYCOST_FD_OTHER = 4,  /* connected to any other peer */
+	PYCOST_FD_PROXY = 5,  /* connected to a loopback port a traced process serves */
 };
 
 /* Peer ports that name a backend class (enum pycost_fd_kind). */
@@ -205,6 +206,7 @@ enum pycost_req_flags {
 	PYCOST_RF_ABORTED = 1, /* connection closed before any response byte */
 	PYCOST_RF_HEAD_CUT = 2, /* head longer than PYCOST_HEAD_MAX */
 	PYCOST_RF_KEEPALIVE = 4, /* ended by the next request on the same connection */
+	PYCOST_RF_PROXIED = 8,	 /* forwarded to a traced process (uWSGI's HTTP router) */
 };
 
 /* One request, emitted when it ends. Times from bpf_ktime_get_ns(). */

@@ -292,12 +292,22 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		t->sc_buf = 0;
 	if (id == NR_connect) {
 		__u16 family = 0, port = 0;
+		__u8 addr[16] = {};
 
 		bpf_probe_read_user(&family, sizeof(family), (const void *)arg1);
 		bpf_probe_read_user(&port, sizeof(port), (const void *)(arg1 + 2));
-		t->sc_class = (family == AF_INET || family == AF_INET6)
-				      ? port_class(bpf_ntohs(port))
-				      : PYCOST_FD_OTHER;
+		port = bpf_ntohs(port);
+		t->sc_class = (family == AF_INET || family == AF_INET6) ? port_class(port)
+									: PYCOST_FD_OTHER;
+		/* sin_addr at +4, sin6_addr at +8 */
+		if (family == AF_INET)
+			bpf_probe_read_user(addr, 4, (const void *)(arg1 + 4));
+		else if (family == AF_INET6)
+			bpf_probe_read_user(addr, 16, (const void *)(arg1 + 8));
+		if (((family == AF_INET && addr[0] == 127) ||
+		     (family == AF_INET6 && addr[15] == 1 && !addr[0] && !addr[10])) &&
+		    bpf_map_lookup_elem(&inports, &port))
+			t->sc_class = PYCOST_FD_PROXY;
 	}
 	/* the first backend call of a request shows which Python code made it */
 	if (t->req_id && !t->req_walked && (proc->flags & PYCOST_PROC_PYTHON) &&
@@ -403,6 +413,14 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	/* a backend socket */
 	if (!t->req_id)
 		return 0;
+	if (kind == PYCOST_FD_PROXY) {
+		/* this request is served by another traced process: it counts there */
+		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+		if (r)
+			r->flags |= PYCOST_RF_PROXIED;
+		return 0;
+	}
 	charge_backend(tid, kind - PYCOST_FD_DB, now_ns - t->sc_ts);
 	switch (nr) {
 	case NR_write:

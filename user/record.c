@@ -224,7 +224,12 @@ static int start_python(struct recorder *r, struct rproc *p)
 	/* connections opened before we attached: their connect()/accept() was not seen */
 	if (r->requests) {
 		struct fd_classify c = {r, p->pid};
+		uint16_t ports[64];
+		size_t n = target__listen_ports(p->pid, ports, ARRAY_SIZE(ports));
 
+		/* requests a traced router forwards here count here, not there */
+		for (size_t i = 0; i < n; i++)
+			session__add_inport(r->sess, ports[i]);
 		target__sockets(p->pid, classify_fd, &c);
 	}
 	return note_process(r, p);
@@ -526,9 +531,9 @@ static void status_line(struct recorder *r, double elapsed, size_t nproc, int fi
 		session__metric_name(session__metric(r->sess)), elapsed,
 		(unsigned long long)r->samples, nproc, nproc == 1 ? "" : "es");
 	if (r->rt) {
-		uint64_t total, malformed, aborted;
+		uint64_t total, malformed, aborted, proxied;
 
-		reqtrack__counts(r->rt, &total, &malformed, &aborted);
+		reqtrack__counts(r->rt, &total, &malformed, &aborted, &proxied);
 		fprintf(stderr, "  %llu requests", (unsigned long long)total);
 	}
 	fprintf(stderr, "  %llu drops%s", (unsigned long long)total_drops(&st), final ? "\n" : "");
@@ -748,12 +753,15 @@ int record__run(const struct config *cfg)
 			(unsigned long long)total_drops(&st), (unsigned long long)st.truncated,
 			(unsigned long long)r.unknown_code);
 	if (r.rt) {
-		uint64_t total, malformed, aborted;
+		uint64_t total, malformed, aborted, proxied;
 
-		reqtrack__counts(r.rt, &total, &malformed, &aborted);
+		reqtrack__counts(r.rt, &total, &malformed, &aborted, &proxied);
 		fprintf(stderr, ", %llu requests (%llu malformed, %llu aborted)",
 			(unsigned long long)total, (unsigned long long)malformed,
 			(unsigned long long)aborted);
+		if (proxied)
+			fprintf(stderr, ", %llu router hops counted where served",
+				(unsigned long long)proxied);
 	}
 	fputc('\n', stderr);
 	ret = 0;

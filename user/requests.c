@@ -41,7 +41,7 @@ struct reqtrack {
 	struct pending *bucket[4096];
 	struct view_count *views;
 	size_t nviews, capviews;
-	uint64_t total, malformed, aborted;
+	uint64_t total, malformed, aborted, proxied;
 };
 
 static size_t bucket_of(uint32_t tid, uint64_t req_id)
@@ -230,6 +230,18 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	size_t headlen = r->head_len < PYCOST_HEAD_MAX ? r->head_len : PYCOST_HEAD_MAX;
 	size_t stlen = r->status_len < PYCOST_STATUS_MAX ? r->status_len : PYCOST_STATUS_MAX;
 
+	if (r->flags & PYCOST_RF_PROXIED) {
+		/* a router's half of a request another traced process served */
+		e = take(rt, r->tid, r->id);
+		for (size_t i = 0; e && i < e->n && !err; i++)
+			if (!(e->items[i].flags & PYCOST_SF_WALK))
+				err = profile__add(rt->p, e->items[i].stack, r->pid, r->tid, 1,
+						   e->items[i].weight);
+		if (e)
+			pending_free(e);
+		rt->proxied++;
+		return err;
+	}
 	if (http__parse_request(r->head, headlen, rt->o, &h))
 		q.flags |= PC_REQ_MALFORMED;
 	if (r->flags & PYCOST_RF_ABORTED)
@@ -329,9 +341,10 @@ int reqtrack__finish(struct reqtrack *rt)
 }
 
 void reqtrack__counts(const struct reqtrack *rt, uint64_t *total, uint64_t *malformed,
-		      uint64_t *aborted)
+		      uint64_t *aborted, uint64_t *proxied)
 {
 	*total = rt->total;
 	*malformed = rt->malformed;
 	*aborted = rt->aborted;
+	*proxied = rt->proxied;
 }

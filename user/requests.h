@@ -43,9 +43,9 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r);
  */
 int reqtrack__finish(struct reqtrack *rt);
 
-/* Requests recorded, and of those malformed and aborted. */
+/* Requests recorded, of those malformed and aborted, and router halves dropped. */
 void reqtrack__counts(const struct reqtrack *rt, uint64_t *total, uint64_t *malformed,
-		      uint64_t *aborted);
+		      uint64_t *aborted, uint64_t *proxied);
 
 /*
  * The view of a stack: the function a framework dispatcher (Django, Flask,

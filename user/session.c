@@ -354,6 +354,16 @@ int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind)
 	return 0;
 }
 
+int session__add_inport(struct session *s, uint16_t port)
+{
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(s->skel->maps.inports, &port, sizeof(port), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 void session__forget(struct session *s, uint32_t pid)
 {
 	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);

@@ -448,7 +448,11 @@ static uint32_t port_kind(unsigned int port)
 	}
 }
 
-int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx)
+/* Calls fn(fd, sock) for each TCP socket among pid's file descriptors. */
+static int each_tcp_fd(uint32_t pid,
+		       void (*fn)(int fd, const struct tcp_sock *s, const struct tcp_sock *all,
+				  size_t n, void *ctx),
+		       void *ctx)
 {
 	size_t max = 65536, n;
 	struct tcp_sock *v = malloc(max * sizeof(*v));
@@ -470,7 +474,6 @@ int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), 
 		unsigned long inode;
 		ssize_t len;
 		size_t i;
-		int client = 0;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		len = readlink(path, link, sizeof(link) - 1);
@@ -481,14 +484,62 @@ int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), 
 			continue;
 		for (i = 0; i < n && v[i].inode != inode; i++)
 			;
-		/* established (1) only: listening and closing sockets carry nothing */
-		if (i == n || v[i].state != 1)
-			continue;
-		for (size_t j = 0; j < n && !client; j++)
-			client = v[j].state == 0x0a && v[j].lport == v[i].lport;
-		fn(atoi(e->d_name), client ? PYCOST_FD_CLIENT : port_kind(v[i].rport), ctx);
+		if (i < n)
+			fn(atoi(e->d_name), &v[i], v, n, ctx);
 	}
 	closedir(d);
 	free(v);
 	return 0;
 }
+
+struct sock_cb {
+	void (*fn)(int fd, uint32_t kind, void *ctx);
+	void *ctx;
+};
+
+static void classify(int fd, const struct tcp_sock *s, const struct tcp_sock *all, size_t n,
+		     void *ctx)
+{
+	struct sock_cb *cb = ctx;
+	int client = 0;
+
+	/* established (1) only: listening and closing sockets carry nothing */
+	if (s->state != 1)
+		return;
+	for (size_t j = 0; j < n && !client; j++)
+		client = all[j].state == 0x0a && all[j].lport == s->lport;
+	cb->fn(fd, client ? PYCOST_FD_CLIENT : port_kind(s->rport), cb->ctx);
+}
+
+int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx)
+{
+	struct sock_cb cb = {fn, ctx};
+
+	return each_tcp_fd(pid, classify, &cb);
+}
+
+struct port_list {
+	uint16_t *ports;
+	size_t n, max;
+};
+
+static void listening(int fd, const struct tcp_sock *s, const struct tcp_sock *all, size_t n,
+		      void *ctx)
+{
+	struct port_list *l = ctx;
+
+	(void)fd;
+	(void)all;
+	(void)n;
+	if (s->state == 0x0a && l->n < l->max)
+		l->ports[l->n++] = s->lport;
+}
+
+size_t target__listen_ports(uint32_t pid, uint16_t *ports, size_t max)
+{
+	struct port_list l = {ports, 0, max};
+
+	each_tcp_fd(pid, listening, &l);
+	return l.n;
+}
+

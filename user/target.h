@@ -74,6 +74,9 @@ int target__listens(uint32_t pid);
  */
 int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx);
 
+/* Fills ports (up to max) with the TCP ports pid listens on. Returns how many. */
+size_t target__listen_ports(uint32_t pid, uint16_t *ports, size_t max);
+
 /* Whether pid is a uWSGI process (its executable or command name says so). */
 int target__is_uwsgi(const struct target_proc *t);
 
