@@ -213,7 +213,7 @@ static long frame_walk_cb(__u64 i, struct frame_walk *fw)
 {
 	const struct pycost_layout *l = fw->l;
 	struct walk_scratch *b = fw->buf;
-	__u64 frame = fw->frame, code, name_hash = 0;
+	__u64 frame = fw->frame, code, name_hash = 0, lt[3];
 	struct code_ref *r = &fw->cur;
 	struct code_key key = {.pid = fw->pid};
 	struct pycost_frame *out;
@@ -268,12 +268,19 @@ static long frame_walk_cb(__u64 i, struct frame_walk *fw)
 		r->qualname = blk_u64(b->code, l->co_qualname - l->co_win_start);
 	/*
 	 * Identity of the object now at this address: its string and table
-	 * pointers plus the name's cached hash, which differs when a freed
-	 * code object's slots are reused for one with another name.
+	 * pointers, the name's cached hash (a freed code object's slots reused
+	 * for one with another name), and the line table's size and first
+	 * bytes (reused for another body with the same name, e.g. the
+	 * <module> of exec'd code).
 	 */
 	bpf_probe_read_user(&name_hash, sizeof(name_hash), (const void *)(r->name + l->str_hash));
-	r->ident = mix32(mix32(mix32(mix32(r->filename, r->name), r->qualname), r->linetable),
-			 ((__u64)(__u32)r->firstlineno << 32) ^ name_hash) |
+	/* ob_size, ob_shash (unused), then the first 8 bytes of the table */
+	if (bpf_probe_read_user(lt, sizeof(lt), (const void *)(r->linetable + l->bytes_size)))
+		lt[0] = lt[2] = 0;
+	r->ident = mix32(mix32(mix32(mix32(mix32(r->filename, r->name), r->qualname),
+				     r->linetable),
+			       ((__u64)(__u32)r->firstlineno << 32) ^ name_hash),
+			 (lt[0] << 48) ^ lt[2]) |
 		   1;
 
 	key.code = code;
