@@ -3,7 +3,8 @@
 /*
  * The kernel <-> user ABI of pycost: record layouts, limits and the
  * per-interpreter layout that user space computes and the BPF frame walker
- * follows.  Types, limits and enums only; no logic.  Included by both
+ * follows.  Types, limits and enums, plus the one classification both sides
+ * must agree on (pycost_port_kind).  Included by both
  * the BPF programs (after vmlinux.h) and by user space.
  */
 #ifndef __PYCOST_H
@@ -194,6 +195,21 @@ enum pycost_backend_port {
 	PYCOST_PORT_MEMCACHED = 11211,
 	PYCOST_PORT_REDIS = 6379,
 };
+
+/* The backend class of a peer port; one definition for both sides. */
+static inline __u32 pycost_port_kind(__u16 port)
+{
+	switch (port) {
+	case PYCOST_PORT_POSTGRES:
+	case PYCOST_PORT_MYSQL:
+		return PYCOST_FD_DB;
+	case PYCOST_PORT_MEMCACHED:
+	case PYCOST_PORT_REDIS:
+		return PYCOST_FD_CACHE;
+	default:
+		return PYCOST_FD_OTHER;
+	}
+}
 
 enum pycost_backend {
 	PYCOST_BE_DB = 0,

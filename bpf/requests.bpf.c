@@ -58,20 +58,6 @@ struct {
 	__type(value, struct pycost_request);
 } req_zero SEC(".maps");
 
-static __always_inline __u32 port_class(__u16 port)
-{
-	switch (port) {
-	case PYCOST_PORT_POSTGRES:
-	case PYCOST_PORT_MYSQL:
-		return PYCOST_FD_DB;
-	case PYCOST_PORT_MEMCACHED:
-	case PYCOST_PORT_REDIS:
-		return PYCOST_FD_CACHE;
-	default:
-		return PYCOST_FD_OTHER;
-	}
-}
-
 static __always_inline bool tracked_nr(long id)
 {
 	switch (id) {
@@ -297,7 +283,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user(&family, sizeof(family), (const void *)arg1);
 		bpf_probe_read_user(&port, sizeof(port), (const void *)(arg1 + 2));
 		port = bpf_ntohs(port);
-		t->sc_class = (family == AF_INET || family == AF_INET6) ? port_class(port)
+		t->sc_class = (family == AF_INET || family == AF_INET6) ? pycost_port_kind(port)
 									: PYCOST_FD_OTHER;
 		/* sin_addr at +4, sin6_addr at +8 */
 		if (family == AF_INET)

@@ -200,6 +200,24 @@ void profile__free(struct profile *p)
 	free(p);
 }
 
+/* Indexes entries 0..n-1 of an array into t. 0 or -ENOMEM. */
+static int htab_fill(struct htab *t, const struct profile *p, size_t n,
+		     uint64_t (*hash_of)(const struct profile *, uint32_t))
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (htab_reserve(t, p, hash_of))
+			return -ENOMEM;
+		j = hash_of(p, i) & (t->cap - 1);
+		while (t->slot[j])
+			j = (j + 1) & (t->cap - 1);
+		t->slot[j] = i + 1;
+		t->n++;
+	}
+	return 0;
+}
+
 /* Loaded profiles arrive without tables; build them on first use. */
 static int ensure_index(struct profile *p)
 {
@@ -222,39 +240,10 @@ static int ensure_index(struct profile *p)
 	    htab_resize(&x->stacks, 256, p, stack_hash_of) ||
 	    htab_resize(&x->samples, 256, p, sample_hash_of))
 		return -ENOMEM;
-	for (size_t i = 0; i < p->nfuncs; i++) {
-		size_t j;
-
-		if (htab_reserve(&x->funcs, p, func_hash_of))
-			return -ENOMEM;
-		j = func_hash_of(p, i) & (x->funcs.cap - 1);
-		while (x->funcs.slot[j])
-			j = (j + 1) & (x->funcs.cap - 1);
-		x->funcs.slot[j] = i + 1;
-		x->funcs.n++;
-	}
-	for (size_t i = 0; i < p->nstacks; i++) {
-		size_t j;
-
-		if (htab_reserve(&x->stacks, p, stack_hash_of))
-			return -ENOMEM;
-		j = stack_hash_of(p, i) & (x->stacks.cap - 1);
-		while (x->stacks.slot[j])
-			j = (j + 1) & (x->stacks.cap - 1);
-		x->stacks.slot[j] = i + 1;
-		x->stacks.n++;
-	}
-	for (size_t i = 0; i < p->nsamples; i++) {
-		size_t j;
-
-		if (htab_reserve(&x->samples, p, sample_hash_of))
-			return -ENOMEM;
-		j = sample_hash_of(p, i) & (x->samples.cap - 1);
-		while (x->samples.slot[j])
-			j = (j + 1) & (x->samples.cap - 1);
-		x->samples.slot[j] = i + 1;
-		x->samples.n++;
-	}
+	if (htab_fill(&x->funcs, p, p->nfuncs, func_hash_of) ||
+	    htab_fill(&x->stacks, p, p->nstacks, stack_hash_of) ||
+	    htab_fill(&x->samples, p, p->nsamples, sample_hash_of))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -434,20 +434,6 @@ static size_t read_tcp(uint32_t pid, const char *table, struct tcp_sock *v, size
 	return n;
 }
 
-static uint32_t port_kind(unsigned int port)
-{
-	switch (port) {
-	case PYCOST_PORT_POSTGRES:
-	case PYCOST_PORT_MYSQL:
-		return PYCOST_FD_DB;
-	case PYCOST_PORT_MEMCACHED:
-	case PYCOST_PORT_REDIS:
-		return PYCOST_FD_CACHE;
-	default:
-		return PYCOST_FD_OTHER;
-	}
-}
-
 /* Calls fn(fd, sock) for each TCP socket among pid's file descriptors. */
 static int each_tcp_fd(uint32_t pid,
 		       void (*fn)(int fd, const struct tcp_sock *s, const struct tcp_sock *all,
@@ -508,7 +494,7 @@ static void classify(int fd, const struct tcp_sock *s, const struct tcp_sock *al
 		return;
 	for (size_t j = 0; j < n && !client; j++)
 		client = all[j].state == 0x0a && all[j].lport == s->lport;
-	cb->fn(fd, client ? PYCOST_FD_CLIENT : port_kind(s->rport), cb->ctx);
+	cb->fn(fd, client ? PYCOST_FD_CLIENT : pycost_port_kind(s->rport), cb->ctx);
 }
 
 int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx)
