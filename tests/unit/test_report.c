@@ -234,7 +234,7 @@ Test(report, json_functions, .init = build_profile, .fini = free_profile)
 		  "%s", s);
 	expect_contains(s, "{\"pid\": 100, \"cmdline\": \"python3 app.py\", "
 			   "\"python_version\": \"3.11.2\", \"layout_source\": \"table 3.11\", "
-			   "\"exe\": \"/usr/bin/python3.11\"}");
+			   "\"exe\": \"/usr/bin/python3.11\", \"labels\": {}}");
 	expect_contains(s, "\"total_weight\": 4000000, \"total_count\": 4");
 	expect_contains(
 	    s, "\"functions\": [\n"
