@@ -153,6 +153,14 @@ PYCOST_SHARED struct {
 	__type(value, __u8);
 } inports SEC(".maps");
 
+/* --backend PORT=CLASS: the user's classes for peer ports (enum pycost_fd_kind). */
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u32);
+} portmap SEC(".maps");
+
 static __always_inline int counter_now(__u64 *val)
 {
 	struct bpf_perf_event_value v = {};

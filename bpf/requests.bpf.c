@@ -283,8 +283,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user(&family, sizeof(family), (const void *)arg1);
 		bpf_probe_read_user(&port, sizeof(port), (const void *)(arg1 + 2));
 		port = bpf_ntohs(port);
-		t->sc_class = (family == AF_INET || family == AF_INET6) ? pycost_port_kind(port)
-									: PYCOST_FD_OTHER;
+		if (family == AF_INET || family == AF_INET6) {
+			__u32 *user = bpf_map_lookup_elem(&portmap, &port);
+
+			t->sc_class = user ? *user : pycost_port_kind(port);
+		} else {
+			t->sc_class = PYCOST_FD_OTHER;
+		}
 		/* sin_addr at +4, sin6_addr at +8 */
 		if (family == AF_INET)
 			bpf_probe_read_user(addr, 4, (const void *)(arg1 + 4));

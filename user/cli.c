@@ -29,6 +29,7 @@ enum {
 	OPT_COMMIT_FROM,
 	OPT_USER_KEY,
 	OPT_ROUTE,
+	OPT_BACKEND,
 	OPT_ENDPOINT,
 	OPT_WHERE,
 };
@@ -91,6 +92,8 @@ static const char record_help[] =
 	"                          names match PAT (fnmatch), e.g. 'FEATURE_*'\n"
 	"      --commit-from SRC   env:VAR, file:PATH or git (default: GIT_COMMIT,\n"
 	"                          SOURCE_VERSION, REVISION, then the app's git checkout)\n"
+	"      --backend P=CLASS   time calls to peer port P as db, cache or other (known:\n"
+	"                          5432, 3306 db; 11211, 6379 cache)\n"
 	"\n"
 	"Each sample weighs the thread's counter delta since its previous sample, so\n"
 	"weights add up to the thread's measured cost.\n"
@@ -224,6 +227,36 @@ static int parse_metric(const char *s, enum metric *m)
 	return -EINVAL;
 }
 
+/* --backend PORT=db|cache|other */
+static int parse_backend(const char *s, struct config *cfg)
+{
+	static const char *const kinds[] = {"db", "cache", "other"};
+	const char *eq = strchr(s, '=');
+	char port[16];
+	uint64_t v;
+
+	if (!eq || eq - s >= (int)sizeof(port)) {
+		elog("invalid --backend '%s': expected PORT=db|cache|other", s);
+		return -EINVAL;
+	}
+	snprintf(port, sizeof(port), "%.*s", (int)(eq - s), s);
+	if (parse_u64("--backend port", port, 1, 65535, &v))
+		return -EINVAL;
+	if (cfg->nbackends == ARRAY_SIZE(cfg->backends)) {
+		elog("too many --backend (at most %zu)", ARRAY_SIZE(cfg->backends));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (strcmp(eq + 1, kinds[i]))
+			continue;
+		cfg->backends[cfg->nbackends].port = v;
+		cfg->backends[cfg->nbackends++].kind = PYCOST_FD_DB + i;
+		return 0;
+	}
+	elog("invalid --backend '%s': the class is db, cache or other", s);
+	return -EINVAL;
+}
+
 static int parse_record(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -239,6 +272,7 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		{"commit-from", required_argument, NULL, OPT_COMMIT_FROM},
 		{"user-key", required_argument, NULL, OPT_USER_KEY},
 		{"route", required_argument, NULL, OPT_ROUTE},
+		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -331,6 +365,10 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 				return -EINVAL;
 			}
 			cfg->http.nroutes++;
+			break;
+		case OPT_BACKEND:
+			if (parse_backend(optarg, cfg))
+				return -EINVAL;
 			break;
 		case 'v':
 			pycost_verbose++;

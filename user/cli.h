@@ -52,6 +52,11 @@ struct config {
 	const char *label_env[CLI_MAX_LABEL_ENV]; /* fnmatch patterns of variable names */
 	size_t nlabel_env;
 	const char *commit_from; /* env:VAR, file:PATH or git; NULL = defaults */
+	struct backend_port {
+		uint16_t port;
+		uint32_t kind; /* enum pycost_fd_kind */
+	} backends[64];	       /* --backend PORT=db|cache|other */
+	size_t nbackends;
 	struct http_route routes[HTTP_MAX_ROUTES];
 	struct http_opts http; /* user key; routes point into routes[] */
 	/* report */

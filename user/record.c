@@ -187,11 +187,21 @@ struct fd_classify {
 	uint32_t pid;
 };
 
-static void classify_fd(int fd, uint32_t kind, void *ctx)
+/* The class of a peer port: the user's --backend first. */
+static uint32_t port_kind(const struct config *cfg, uint16_t port)
+{
+	for (size_t i = 0; i < cfg->nbackends; i++)
+		if (cfg->backends[i].port == port)
+			return cfg->backends[i].kind;
+	return pycost_port_kind(port);
+}
+
+static void classify_fd(int fd, int client, uint16_t peer_port, void *ctx)
 {
 	struct fd_classify *c = ctx;
 
-	session__set_fd(c->r->sess, c->pid, fd, kind);
+	session__set_fd(c->r->sess, c->pid, fd,
+			client ? PYCOST_FD_CLIENT : port_kind(c->r->cfg, peer_port));
 }
 
 /* GC time per request, where the interpreter has its USDT probes. */
@@ -655,6 +665,14 @@ int record__run(const struct config *cfg)
 	if (live)
 		top__begin();
 
+	for (size_t i = 0; r.requests && i < cfg->nbackends; i++) {
+		err = session__set_port(r.sess, cfg->backends[i].port, cfg->backends[i].kind);
+		if (err) {
+			elog("failed to set --backend %u: %s", cfg->backends[i].port,
+			     strerror(-err));
+			goto cleanup;
+		}
+	}
 	for (size_t i = 0; i < r.nprocs; i++) {
 		if (r.procs[i].state == RP_GONE)
 			continue;

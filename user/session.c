@@ -354,6 +354,14 @@ int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind)
 	return 0;
 }
 
+int session__set_port(struct session *s, uint16_t port, uint32_t kind)
+{
+	if (bpf_map__update_elem(s->skel->maps.portmap, &port, sizeof(port), &kind, sizeof(kind),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int session__add_inport(struct session *s, uint16_t port)
 {
 	__u8 one = 1;

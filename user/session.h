@@ -54,6 +54,9 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 /* Tells the kernel side what socket fd of pid is (enum pycost_fd_kind). 0 or -errno. */
 int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind);
 
+/* Classifies peer port as kind (enum pycost_fd_kind) for connect()s to come. */
+int session__set_port(struct session *s, uint16_t port, uint32_t kind);
+
 /* Marks a TCP port a traced process serves: requests forwarded to it are proxied. */
 int session__add_inport(struct session *s, uint16_t port);
 

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "pycost.h"
 #include "target.h"
 
 static int read_file(const char *path, char *buf, size_t len, size_t *out)
@@ -479,7 +478,7 @@ static int each_tcp_fd(uint32_t pid,
 }
 
 struct sock_cb {
-	void (*fn)(int fd, uint32_t kind, void *ctx);
+	void (*fn)(int fd, int client, uint16_t peer_port, void *ctx);
 	void *ctx;
 };
 
@@ -494,10 +493,11 @@ static void classify(int fd, const struct tcp_sock *s, const struct tcp_sock *al
 		return;
 	for (size_t j = 0; j < n && !client; j++)
 		client = all[j].state == 0x0a && all[j].lport == s->lport;
-	cb->fn(fd, client ? PYCOST_FD_CLIENT : pycost_port_kind(s->rport), cb->ctx);
+	cb->fn(fd, client, s->rport, cb->ctx);
 }
 
-int target__sockets(uint32_t pid, void (*fn)(int fd, uint32_t kind, void *ctx), void *ctx)
+int target__sockets(uint32_t pid, void (*fn)(int fd, int client, uint16_t peer_port, void *ctx),
+		    void *ctx)
 {
 	struct sock_cb cb = {fn, ctx};
 

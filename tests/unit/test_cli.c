@@ -24,6 +24,9 @@ Test(cli, record_defaults_and_options)
 		     "x.pycost", NULL};
 	char *b[] = {"pycost", "record", "--period", "1000000", "--", "python3", "-c", "1",
 		     NULL};
+	char *w[] = {"pycost", "record", "--uwsgi", "9", "--backend", "8123=db", "--route",
+		     "GET /a/*", "--user-key", "cookie:sid", "--label-env", "FEATURE_*",
+		     "--requests", "on", NULL};
 
 	cr_assert_eq(parse(&c, a), 0);
 	cr_expect_eq(c.verb, VERB_RECORD);
@@ -37,6 +40,14 @@ Test(cli, record_defaults_and_options)
 	cr_expect_eq(c.period, 1000000);
 	cr_expect_str_eq(c.command[0], "python3");
 	cr_expect_str_eq(c.command[2], "1");
+	cr_assert_eq(parse(&c, w), 0);
+	cr_expect_eq(c.uwsgi, 1);
+	cr_expect_eq(c.backends[0].port, 8123);
+	cr_expect_eq(c.backends[0].kind, PYCOST_FD_DB);
+	cr_expect_eq(c.http.nroutes, 1);
+	cr_expect_eq(c.http.user_from, HTTP_USER_COOKIE);
+	cr_expect_eq(c.nlabel_env, 1);
+	cr_expect_eq(c.requests, REQUESTS_ON);
 }
 
 Test(cli, record_refusals, .init = cr_redirect_stderr)
@@ -51,6 +62,12 @@ Test(cli, record_refusals, .init = cr_redirect_stderr)
 		{"pycost", "record", "-p", "1", "-F", "99", "--period", "5000", NULL},
 		{"pycost", "record", "-p", "1", "--metric", "bogus", NULL},
 		{"pycost", "record", "-p", "1", "stray", NULL},
+		{"pycost", "record", "-p", "1", "--backend", "99999=db", NULL},
+		{"pycost", "record", "-p", "1", "--backend", "80=web", NULL},
+		{"pycost", "record", "-p", "1", "--route", "nope", NULL},
+		{"pycost", "record", "-p", "1", "--user-key", "query:x", NULL},
+		{"pycost", "record", "-p", "1", "--requests", "maybe", NULL},
+		{"pycost", "record", "-p", "1", "--commit-from", "svn", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
