@@ -37,8 +37,9 @@ enum {
 static const char overview[] =
 	"Usage: pycost VERB [OPTION...]\n"
 	"\n"
-	"What each Python function of a live process costs, in CPU instructions\n"
-	"(CPU time where the machine has no hardware counters), without touching it.\n"
+	"What each endpoint and each Python function of a live Python service costs,\n"
+	"in CPU instructions (CPU time where the machine has no hardware counters),\n"
+	"without touching it.\n"
 	"\n"
 	"Verbs:\n"
 	"  record   sample running Python processes (or a command) into a capture\n"
