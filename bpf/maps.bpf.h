@@ -179,4 +179,26 @@ static __always_inline __u64 thread_total(const struct pycost_thread *t, __u64 n
 	return t->acc + (t->oncpu ? now - t->base : 0);
 }
 
+/* The same in on-CPU nanoseconds, whatever the metric. */
+static __always_inline __u64 thread_ns(const struct pycost_thread *t, __u64 now_ns)
+{
+	return t->acc_ns + (t->oncpu ? now_ns - t->base_ns : 0);
+}
+
+/*
+ * A thread first seen while it runs (at a sample or a syscall): it is on a
+ * CPU, and its accounting starts now.
+ */
+static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32 tid, __u64 now,
+								  __u64 now_ns)
+{
+	struct pycost_thread init = {
+		.pid = pid, .base = now, .base_ns = now_ns, .oncpu = 1, .req_fd = -1};
+
+	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&threads, &tid))
+		__sync_fetch_and_add(&stats.thread_drops, 1);
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
 #endif /* __MAPS_BPF_H */

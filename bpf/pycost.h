@@ -235,7 +235,7 @@ struct pycost_request {
 	__u64 start_ns;	 /* first request bytes read */
 	__u64 end_ns;	 /* last response bytes written (or close) */
 	__u64 cost;	 /* thread's metric from start to end, across context switches */
-	__u64 offcpu_ns; /* time switched out during the request */
+	__u64 oncpu_ns;	 /* time on a CPU from start to end (off-CPU is the rest) */
 	__u64 backend_ns[PYCOST_BE_MAX]; /* time in calls to backends, by class */
 	__u64 gc_ns;
 	__u32 gc_count;
@@ -275,7 +275,8 @@ struct pycost_thread {
 	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
 	__u32 pid;	  /* thread group */
 	__u64 req_id;	  /* request being served, 0 if none */
-	__u64 off_ns;	  /* when it was switched out during a request */
+	__u64 acc_ns;	  /* on-CPU nanoseconds, closed intervals (as acc, in time) */
+	__u64 base_ns;	  /* bpf_ktime_get_ns() at switch-in */
 	/* the syscall in progress, from sys_enter to sys_exit */
 	__u64 sc_ts;
 	__u64 sc_buf;
@@ -285,6 +286,8 @@ struct pycost_thread {
 	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
 	__u64 req_total0; /* metric total at request start */
 	__u64 req_total1; /* metric total at the request's last response write */
+	__u64 req_ns0;	  /* on-CPU nanoseconds at request start */
+	__u64 req_ns1;	  /* and at its last response write */
 	__s32 req_fd;	  /* connection the request arrived on */
 	__u32 req_walked; /* the request's stack was walked at a backend call */
 	__u64 gc_ts;	  /* gc__start of a collection inside a request */

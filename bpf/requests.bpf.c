@@ -8,8 +8,9 @@
  * the next request on a keep-alive connection — emits it.  Sockets the
  * process connect()s are backends, classified by peer port; time spent in
  * calls on them (and in poll-family waits after writing to them) is charged
- * to the request.  Cost is the thread's metric between start and end,
- * across context switches (see sched_switch in sampler.bpf.c).  Garbage
+ * to the request.  Cost is the thread's metric between start and end, and
+ * on-CPU time its nanoseconds on a CPU, both across context switches (see
+ * sched_switch in sampler.bpf.c).  Garbage
  * collections inside a request are timed by CPython's gc__start/gc__done
  * USDT probes, which fire once per collection, not on a hot path.
  */
@@ -90,25 +91,21 @@ static __always_inline bool tracked_nr(long id)
 static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
 {
 	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+	__u64 now = 0;
 
-	if (!t) {
-		struct pycost_thread init = {.pid = pid, .req_fd = -1};
-
-		bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST);
-		t = bpf_map_lookup_elem(&threads, &tid);
-		if (!t)
-			__sync_fetch_and_add(&stats.thread_drops, 1);
-	}
-	return t;
+	if (t || counter_now(&now))
+		return t;
+	return thread_new_running(pid, tid, now, bpf_ktime_get_ns());
 }
 
-static __always_inline __u64 total_now(struct pycost_thread *t)
+/* Takes the thread's metric and on-CPU time now, into *total and *ns. */
+static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __u64 *total,
+				       __u64 *ns)
 {
 	__u64 now = 0;
 
-	if (counter_now(&now))
-		return t->acc;
-	return thread_total(t, now);
+	*total = counter_now(&now) ? t->acc : thread_total(t, now);
+	*ns = thread_ns(t, now_ns);
 }
 
 static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
@@ -117,15 +114,11 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 	if (!r->bytes_out) {
 		flags |= PYCOST_RF_ABORTED;
 		r->end_ns = now_ns;
-		t->req_total1 = total_now(t);
+		totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
 	}
 	r->flags |= flags;
 	r->cost = t->req_total1 - t->req_total0;
-	/* still switched out?  (an exiting thread) count up to now */
-	if (t->off_ns) {
-		r->offcpu_ns += now_ns - t->off_ns;
-		t->off_ns = 0;
-	}
+	r->oncpu_ns = t->req_ns1 - t->req_ns0;
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
@@ -155,7 +148,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	r->start_ns = now_ns;
 	r->end_ns = 0;
 	r->cost = 0;
-	r->offcpu_ns = 0;
+	r->oncpu_ns = 0;
 	r->backend_ns[0] = 0;
 	r->backend_ns[1] = 0;
 	r->backend_ns[2] = 0;
@@ -174,10 +167,10 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	r->head_len = bpf_probe_read_user(r->head, len, (const void *)buf) ? 0 : len;
 	t->req_id = r->id;
 	t->req_fd = fd;
-	t->req_total0 = total_now(t);
+	totals_now(t, now_ns, &t->req_total0, &t->req_ns0);
 	t->req_total1 = t->req_total0;
+	t->req_ns1 = t->req_ns0;
 	t->await_be = 0;
-	t->off_ns = 0;
 	t->req_walked = 0;
 }
 
@@ -232,7 +225,7 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	}
 	r->bytes_out += n;
 	r->end_ns = now_ns;
-	t->req_total1 = total_now(t);
+	totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
 }
 
 static __always_inline void charge_backend(__u32 tid, __u32 be, __u64 ns)

@@ -26,7 +26,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	__u32 ptid = prev->pid, ntid = next->pid;
 	bool ptraced, ntraced;
 	struct pycost_thread *t;
-	__u64 now;
+	__u64 now, now_ns;
 
 	/* the common case: neither side traced, two array loads */
 	ptraced = maybe_traced(ptgid) && bpf_map_lookup_elem(&procs, &ptgid);
@@ -35,14 +35,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	if (counter_now(&now))
 		return 0;
+	now_ns = bpf_ktime_get_ns();
 	if (ptraced) {
 		t = bpf_map_lookup_elem(&threads, &ptid);
 		if (t && t->oncpu) {
 			t->acc += now - t->base;
+			t->acc_ns += now_ns - t->base_ns;
 			t->oncpu = 0;
 		}
-		if (t && t->req_id)
-			t->off_ns = bpf_ktime_get_ns();
 	}
 	if (ntraced) {
 		t = bpf_map_lookup_elem(&threads, &ntid);
@@ -56,15 +56,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		}
 		if (t) {
 			t->base = now;
+			t->base_ns = now_ns;
 			t->oncpu = 1;
-		}
-		/* a request's off-CPU time: switched out to switched back in */
-		if (t && t->req_id && t->off_ns) {
-			struct pycost_request *r = bpf_map_lookup_elem(&reqs, &ntid);
-
-			if (r)
-				r->offcpu_ns += bpf_ktime_get_ns() - t->off_ns;
-			t->off_ns = 0;
 		}
 	}
 	return 0;
@@ -73,7 +66,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 SEC("perf_event")
 int on_sample(struct bpf_perf_event_data *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = 0, weight;
+	__u64 id = bpf_get_current_pid_tgid(), now = 0, now_ns, weight;
 	__u32 pid = id >> 32, tid = (__u32)id;
 	struct pycost_proc *proc;
 	struct pycost_thread *t;
@@ -88,14 +81,10 @@ int on_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 
 	/* weight: the thread's counter delta since its previous sample */
+	now_ns = bpf_ktime_get_ns();
 	t = bpf_map_lookup_elem(&threads, &tid);
 	if (!t) {
-		struct pycost_thread init = {.pid = pid, .base = now, .oncpu = 1};
-
-		if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&threads, &tid))
-			__sync_fetch_and_add(&stats.thread_drops, 1);
-		t = bpf_map_lookup_elem(&threads, &tid);
+		t = thread_new_running(pid, tid, now, now_ns);
 		if (!t)
 			return 0;
 		weight = first_weight;
@@ -106,7 +95,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 		weight = total - t->last;
 		t->last = total;
 	}
-	emit_stack(proc, t, pid, tid, weight, flags, bpf_ktime_get_ns());
+	emit_stack(proc, t, pid, tid, weight, flags, now_ns);
 	return 0;
 }
 

@@ -259,8 +259,8 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	q.start_ns = (int64_t)r->start_ns + rt->mono_to_wall;
 	q.latency_ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
 	q.cost = r->cost;
-	q.offcpu_ns = r->offcpu_ns < q.latency_ns ? r->offcpu_ns : q.latency_ns;
-	q.cpu_ns = q.latency_ns - q.offcpu_ns;
+	q.cpu_ns = r->oncpu_ns < q.latency_ns ? r->oncpu_ns : q.latency_ns;
+	q.offcpu_ns = q.latency_ns - q.cpu_ns;
 	q.db_ns = r->backend_ns[PYCOST_BE_DB];
 	q.cache_ns = r->backend_ns[PYCOST_BE_CACHE];
 	q.other_ns = r->backend_ns[PYCOST_BE_OTHER];

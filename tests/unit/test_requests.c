@@ -75,7 +75,7 @@ static void request(struct pycost_request *r, uint32_t tid, uint64_t id, const c
 	r->start_ns = 1000;
 	r->end_ns = 3000;
 	r->cost = cost;
-	r->offcpu_ns = 500;
+	r->oncpu_ns = 1500;
 	r->head_len = strlen(head);
 	memcpy(r->head, head, r->head_len);
 	r->status_len = strlen(status);
