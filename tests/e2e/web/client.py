@@ -4,8 +4,8 @@
 """Load generator and hostile client of the web end-to-end tests.
 
 Raw sockets to 127.0.0.1 only, one connection per request (Connection:
-close), so that every request the client sends is one request the server
-accepts.  It writes what it sent and what came back as JSON:
+close) unless --keepalive asks for several on one connection.  It writes
+what it sent and what came back as JSON:
 
   {"proto": "http"|"uwsgi", "started_ns": ..., "ended_ns": ...,
    "sent": [{"method", "path", "endpoint", "status", "start_ns", "end_ns",
@@ -17,11 +17,13 @@ status is the status code the server answered (0 when no status line came
 back; error then says why).
 
   client.py load --port P [--proto http|uwsgi] --plan light=40,heavy=20,...
-                 [--concurrency N] [--seed S] [--duration SECONDS] -o FILE
+                 [--concurrency N] [--seed S] [--duration SECONDS]
+                 [--keepalive N] [--pause SECONDS] -o FILE
       --plan NAME=COUNT: light, heavy, users (random /users/<id>), db, cache,
       missing, boom, or any /literal/path.  Sent in a shuffled order.  With
       --duration the plan is a weighted mix repeated until the time is up
-      (counts then say what was really sent).
+      (counts then say what was really sent).  --keepalive N sends N requests
+      on each HTTP/1.1 keep-alive connection (the last says Connection: close).
 
   client.py hostile --port P --case garbage|bighead|slow|reset|pipeline -o FILE
       garbage   256 random bytes, then waits for the server to close
@@ -64,10 +66,11 @@ def endpoint_of(method, path):
     return "%s %s" % (method, "/".join(segs))
 
 
-def http_request(method, path):
+def http_request(method, path, keepalive=False):
     return (
         "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: pycost-e2e\r\n"
-        "Accept: */*\r\nConnection: close\r\n\r\n" % (method, path, HOST)
+        "Accept: */*\r\nConnection: %s\r\n\r\n"
+        % (method, path, HOST, "keep-alive" if keepalive else "close")
     ).encode()
 
 
@@ -104,6 +107,69 @@ def read_all(sock):
     return b"".join(chunks)
 
 
+def read_response(sock, buf, eof_ok=False):
+    """One HTTP/1.x response: (status, leftover bytes).  Its body is its
+    Content-Length, or (eof_ok) whatever comes until the server closes.
+    status 0 if no complete head came back."""
+    while b"\r\n\r\n" not in buf:
+        try:
+            b = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            b = b""
+        if not b:
+            return 0, b""
+        buf += b
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    m = re.search(rb"(?im)^content-length:\s*([0-9]+)", head)
+    if not m:
+        if not eof_ok:
+            raise OSError("keep-alive response without Content-Length")
+        read_all(sock)
+        return status_of(head), b""
+    n = int(m.group(1))
+    while len(rest) < n:
+        b = sock.recv(65536)
+        if not b:
+            return 0, b""
+        rest += b
+    return status_of(head), rest[n:]
+
+
+def keepalive_requests(port, paths):
+    """Sends paths one after the other on one HTTP/1.1 keep-alive connection;
+    the last one says Connection: close."""
+    recs = []
+    try:
+        s = connect(port)
+    except OSError as e:
+        return [{"method": "GET", "path": p, "endpoint": endpoint_of("GET", p), "status": 0,
+                 "error": "connect: %s" % e, "start_ns": time.time_ns(),
+                 "end_ns": time.time_ns()} for p in paths]
+    buf = b""
+    try:
+        for i, p in enumerate(paths):
+            rec = {"method": "GET", "path": p, "endpoint": endpoint_of("GET", p),
+                   "status": 0, "error": "", "start_ns": time.time_ns()}
+            recs.append(rec)
+            try:
+                s.sendall(http_request("GET", p, keepalive=i < len(paths) - 1))
+                rec["status"], buf = read_response(s, buf)
+                if not rec["status"]:
+                    rec["error"] = "connection closed before the response"
+            except OSError as e:
+                rec["error"] = "%s: %s" % (type(e).__name__, e)
+            rec["end_ns"] = time.time_ns()
+            if not rec["status"]:
+                break
+    finally:
+        s.close()
+    for p in paths[len(recs):]:
+        recs.append({"method": "GET", "path": p, "endpoint": endpoint_of("GET", p),
+                     "status": 0, "error": "not sent: the connection broke",
+                     "start_ns": time.time_ns(), "end_ns": time.time_ns()})
+    return recs
+
+
 def status_of(resp):
     m = re.match(rb"HTTP/1\.[01] ([0-9]{3})", resp)
     return int(m.group(1)) if m else 0
@@ -125,12 +191,14 @@ def one_request(port, proto, method, path):
                 s.sendall(uwsgi_packet(method, path, port))
             else:
                 s.sendall(http_request(method, path))
-            resp = read_all(s)
+            # a response with a Content-Length is complete without waiting
+            # for the server to close (uWSGI's --http11-socket keeps the
+            # connection open despite Connection: close)
+            rec["status"], _ = read_response(s, b"", eof_ok=True)
         finally:
             s.close()
-        rec["status"] = status_of(resp)
         if not rec["status"]:
-            rec["error"] = "no status line (%d bytes back)" % len(resp)
+            rec["error"] = "no complete response head came back"
     except OSError as e:
         rec["error"] = "%s: %s" % (type(e).__name__, e)
     rec["end_ns"] = time.time_ns()
@@ -199,6 +267,19 @@ def cmd_load(a):
 
     def worker():
         while True:
+            if a.keepalive > 1:
+                batch = []
+                while len(batch) < a.keepalive:
+                    p = next_path()
+                    if p is None:
+                        break
+                    batch.append(p)
+                if not batch:
+                    return
+                rs = keepalive_requests(a.port, batch)
+                with lock:
+                    recs.extend(rs)
+                continue
             p = next_path()
             if p is None:
                 return
@@ -307,6 +388,8 @@ def main():
     lo.add_argument("--seed", type=int, default=1)
     lo.add_argument("--duration", type=float, default=0)
     lo.add_argument("--pause", type=float, default=0)
+    lo.add_argument("--keepalive", type=int, default=1,
+                    help="requests per HTTP/1.1 keep-alive connection (http only)")
     lo.add_argument("-o", "--output", required=True)
     ho = sub.add_parser("hostile")
     ho.add_argument("--port", type=int, required=True)

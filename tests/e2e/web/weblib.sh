@@ -126,6 +126,7 @@ web_kill_tree() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	# shellcheck disable=SC2086 # one pid a word
 	kill -KILL "$pid" $kids 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
@@ -191,11 +192,11 @@ web_record_wait() {
 	pc_reap "$WEB_REC_PID" || st=$?
 	WEB_REC_PID=
 	if [ "$st" -ne 0 ]; then
-		fail "$PC_TEST[record]" "pycost record exited $st: $(grep -v '^\[pycost\] cpu' "$PC_TMP/$name.record.err" | tail -n 3 | tr '\n' '|')"
+		fail "${PC_TEST}[$name:record]" "pycost record exited $st: $(grep -v '^\[pycost\] cpu' "$PC_TMP/$name.record.err" | tail -n 3 | tr '\n' '|')"
 		return 1
 	fi
 	if [ ! -s "$PC_TMP/$name.pycost" ]; then
-		fail "$PC_TEST[record]" "pycost record wrote no capture"
+		fail "${PC_TEST}[$name:record]" "pycost record wrote no capture"
 		return 1
 	fi
 	return 0
@@ -207,13 +208,13 @@ web_reports() {
 	pc_run "$PC_TMP/$name.rep-ep.err" "$PYCOST" report "$cap" --by endpoint --format json \
 		>"$PC_TMP/$name.endpoints.json" || st=$?
 	if [ "$st" -ne 0 ]; then
-		fail "$PC_TEST[report]" "report --by endpoint --format json exited $st: $(pc_first_line "$PC_TMP/$name.rep-ep.err")"
+		fail "${PC_TEST}[$name:report]" "report --by endpoint --format json exited $st: $(pc_first_line "$PC_TMP/$name.rep-ep.err")"
 		return 1
 	fi
 	pc_run "$PC_TMP/$name.rep-rq.err" "$PYCOST" report "$cap" --by request \
 		>"$PC_TMP/$name.requests.jsonl" || st=$?
 	if [ "$st" -ne 0 ]; then
-		fail "$PC_TEST[report]" "report --by request exited $st: $(pc_first_line "$PC_TMP/$name.rep-rq.err")"
+		fail "${PC_TEST}[$name:report]" "report --by request exited $st: $(pc_first_line "$PC_TMP/$name.rep-rq.err")"
 		return 1
 	fi
 	return 0
@@ -221,7 +222,7 @@ web_reports() {
 
 # web_check PREFIX ARGS...: runs web/webcheck.py ARGS; each of its lines
 #   ok CHECK: detail | bad CHECK: reason | skip CHECK: reason
-# becomes PASS/FAIL/SKIP "$PC_TEST[PREFIX:CHECK]" (or "$PC_TEST[CHECK]").
+# becomes PASS/FAIL/SKIP "${PC_TEST}[PREFIX:CHECK]" (or "${PC_TEST}[CHECK]").
 web_check() {
 	local prefix=$1 out st=0 line kind rest check detail label seen=0
 	shift
@@ -232,7 +233,7 @@ web_check() {
 		rest=${line#* }
 		check=${rest%%: *}
 		detail=${rest#*: }
-		label="$PC_TEST[${prefix:+$prefix:}$check]"
+		label="${PC_TEST}[${prefix:+$prefix:}$check]"
 		seen=1
 		case $kind in
 		ok) pass "$label" "$detail" ;;
@@ -241,6 +242,6 @@ web_check() {
 		esac
 	done <<<"$out"
 	if [ "$seen" -eq 0 ] || { [ "$st" -ne 0 ] && ! grep -q '^bad ' <<<"$out"; }; then
-		fail "$PC_TEST[${prefix:+$prefix:}webcheck]" "webcheck.py exited $st: $(tail -n 2 <<<"$out" | tr '\n' '|')"
+		fail "${PC_TEST}[${prefix:+$prefix:}webcheck]" "webcheck.py exited $st: $(tail -n 2 <<<"$out" | tr '\n' '|')"
 	fi
 }
