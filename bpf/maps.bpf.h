@@ -22,6 +22,8 @@
 PYCOST_SHARED const volatile __u64 first_weight PYCOST_INIT(0);
 /* How long a thread without a PyThreadState is not looked up again. */
 PYCOST_SHARED const volatile __u64 tstate_retry_ns PYCOST_INIT(10000000);
+/* The metric counts nanoseconds (cpu-clock): scheduler runtimes can stand in for it. */
+PYCOST_SHARED const volatile bool metric_is_time PYCOST_INIT(false);
 /* Request tracking on syscalls (off: sampling only). */
 PYCOST_SHARED const volatile bool track_requests PYCOST_INIT(false);
 
@@ -179,10 +181,67 @@ static __always_inline __u64 thread_total(const struct pycost_thread *t, __u64 n
 	return t->acc + (t->oncpu ? now - t->base : 0);
 }
 
-/* The same in on-CPU nanoseconds, whatever the metric. */
-static __always_inline __u64 thread_ns(const struct pycost_thread *t, __u64 now_ns)
+/*
+ * bpf_ktime_get_ns() minus the scheduler's task clock on this CPU, measured
+ * at the last context switch involving a traced task (see on_switch).
+ */
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} clkoff SEC(".maps");
+
+/*
+ * The current task's CPU time in nanoseconds, as the scheduler keeps it
+ * (what CLOCK_THREAD_CPUTIME_ID reports): its runtime up to the last update
+ * plus the time since, converted from ktime with this CPU's offset.  Unlike
+ * interval tracking at sched_switch, it does not depend on seeing every
+ * switch.  0 when this CPU has no offset yet.
+ */
+static __always_inline __u64 task_cpu_ns(__u64 now_ns)
 {
-	return t->acc_ns + (t->oncpu ? now_ns - t->base_ns : 0);
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 zero = 0;
+	__s64 *off = bpf_map_lookup_elem(&clkoff, &zero), since;
+
+	if (!off || !*off)
+		return 0;
+	since = (__s64)now_ns - *off - (__s64)task->se.exec_start;
+	return task->se.sum_exec_runtime + (since > 0 ? since : 0);
+}
+
+/*
+ * Called from hooks that run in the thread itself (samples, syscalls): it is
+ * on a CPU even if its switch-in was not seen.  Some kernels skip the
+ * sched_switch tracepoint for some switches (seen: switches away from PID 1's
+ * threads in a sandbox), which would leave the thread marked off-CPU and lose
+ * the whole stretch; reopening here bounds the loss to the time since the
+ * switch-in.
+ */
+static __always_inline void thread_running(struct pycost_thread *t, __u64 now, __u64 now_ns)
+{
+	struct task_struct *task;
+	__u64 ran = 0;
+
+	if (t->oncpu)
+		return;
+	/*
+	 * The scheduler's runtime since the last seen switch-out is this
+	 * stretch so far (up to its last tick): start the interval that much
+	 * earlier, which leaves less than a tick unaccounted.
+	 */
+	if (t->sum_valid) {
+		task = bpf_get_current_task_btf();
+		ran = task->se.sum_exec_runtime - t->sum_out;
+		if (ran > now_ns)
+			ran = 0;
+	}
+	t->base_ns = now_ns - ran;
+	t->base = now - (metric_is_time && ran <= now ? ran : 0);
+	t->base_exact = 0;
+	t->oncpu = 1;
+	__sync_fetch_and_add(&stats.missed_switches, 1);
 }
 
 /*
@@ -194,6 +253,7 @@ static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32
 {
 	struct pycost_thread init = {
 		.pid = pid, .base = now, .base_ns = now_ns, .oncpu = 1, .req_fd = -1};
+
 
 	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&threads, &tid))

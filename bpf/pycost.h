@@ -233,9 +233,10 @@ struct pycost_request {
 	__u32 flags; /* enum pycost_req_flags */
 	__u64 id;
 	__u64 start_ns;	 /* first request bytes read */
-	__u64 end_ns;	 /* last response bytes written (or close) */
-	__u64 cost;	 /* thread's metric from start to end, across context switches */
-	__u64 oncpu_ns;	 /* time on a CPU from start to end (off-CPU is the rest) */
+	__u64 end_ns;	 /* last response bytes written (or close): the latency's end */
+	__u64 done_ns;	 /* the thread was done with it: cost and on-CPU time end here */
+	__u64 cost;	 /* thread's metric from start to done, across context switches */
+	__u64 oncpu_ns;	 /* time on a CPU from start to done (off-CPU is the rest) */
 	__u64 backend_ns[PYCOST_BE_MAX]; /* time in calls to backends, by class */
 	__u64 gc_ns;
 	__u32 gc_count;
@@ -263,6 +264,7 @@ struct pycost_stats {
 	__u64 request_drops;  /* request records lost: ring buffer full */
 	__u64 request_overflow; /* requests not tracked: request map full */
 	__u64 fd_overflow;    /* sockets not classified: fd map full */
+	__u64 missed_switches; /* threads found running while marked off-CPU */
 };
 
 /* Per-thread accounting, keyed by tid. */
@@ -277,17 +279,19 @@ struct pycost_thread {
 	__u64 req_id;	  /* request being served, 0 if none */
 	__u64 acc_ns;	  /* on-CPU nanoseconds, closed intervals (as acc, in time) */
 	__u64 base_ns;	  /* bpf_ktime_get_ns() at switch-in */
+	__u64 sum_out;	  /* task's se.sum_exec_runtime at its last seen switch-out */
+	__u32 sum_valid;  /* sum_out is set */
+	__u32 base_exact; /* base came from a seen switch-in, not a reopen */
 	/* the syscall in progress, from sys_enter to sys_exit */
 	__u64 sc_ts;
-	__u64 sc_buf;
-	__u32 sc_nr;
-	__s32 sc_fd;
+	__u32 sc_nr;	  /* number + 1, 0 when none */
 	__u32 sc_class;	  /* connect: peer class being connected to */
 	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
 	__u64 req_total0; /* metric total at request start */
 	__u64 req_total1; /* metric total at the request's last response write */
 	__u64 req_ns0;	  /* on-CPU nanoseconds at request start */
-	__u64 req_ns1;	  /* and at its last response write */
+	__u64 req_ns1;	  /* and at its last response write, or when done */
+	__u64 req_done_ns; /* when the thread turned to waiting after responding, 0 if not yet */
 	__s32 req_fd;	  /* connection the request arrived on */
 	__u32 req_walked; /* the request's stack was walked at a backend call */
 	__u64 gc_ts;	  /* gc__start of a collection inside a request */

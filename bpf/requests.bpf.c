@@ -88,24 +88,37 @@ static __always_inline bool tracked_nr(long id)
 	return false;
 }
 
-static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
+/* The accounting entry of the current thread, which is running. */
+static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid, __u64 now_ns)
 {
 	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
 	__u64 now = 0;
 
-	if (t || counter_now(&now))
+	if (t && t->oncpu)
 		return t;
-	return thread_new_running(pid, tid, now, bpf_ktime_get_ns());
+	if (counter_now(&now))
+		return t;
+	if (!t)
+		return thread_new_running(pid, tid, now, now_ns);
+	thread_running(t, now, now_ns);
+	return t;
 }
 
-/* Takes the thread's metric and on-CPU time now, into *total and *ns. */
+/*
+ * Takes the thread's metric and CPU time now, into *total and *ns.  CPU
+ * time is the scheduler's; so is the cpu metric, which then matches what
+ * the application itself would measure with thread_time().
+ */
 static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __u64 *total,
 				       __u64 *ns)
 {
 	__u64 now = 0;
 
-	*total = counter_now(&now) ? t->acc : thread_total(t, now);
-	*ns = thread_ns(t, now_ns);
+	*ns = task_cpu_ns(now_ns);
+	if (metric_is_time && *ns)
+		*total = *ns;
+	else
+		*total = counter_now(&now) ? t->acc : thread_total(t, now);
 }
 
 static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
@@ -119,6 +132,7 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 	r->flags |= flags;
 	r->cost = t->req_total1 - t->req_total0;
 	r->oncpu_ns = t->req_ns1 - t->req_ns0;
+	r->done_ns = t->req_done_ns ? t->req_done_ns : r->end_ns;
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
@@ -147,6 +161,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	r->id = now_ns;
 	r->start_ns = now_ns;
 	r->end_ns = 0;
+	r->done_ns = 0;
 	r->cost = 0;
 	r->oncpu_ns = 0;
 	r->backend_ns[0] = 0;
@@ -170,6 +185,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	totals_now(t, now_ns, &t->req_total0, &t->req_ns0);
 	t->req_total1 = t->req_total0;
 	t->req_ns1 = t->req_ns0;
+	t->req_done_ns = 0;
 	t->await_be = 0;
 	t->req_walked = 0;
 }
@@ -225,7 +241,34 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	}
 	r->bytes_out += n;
 	r->end_ns = now_ns;
+	t->req_done_ns = 0;
 	totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
+}
+
+/*
+ * After its response, a request still costs what the thread does for it
+ * until it turns to waiting: WSGI close(), framework teardown.  That ends
+ * at the next read or close of the connection, or the next accept or
+ * epoll wait (poll and select are left out: clients wait on backends with
+ * them mid-response).
+ */
+static __always_inline bool ends_request_work(long id, __s32 fd, __s32 req_fd)
+{
+	switch (id) {
+	case NR_read:
+	case NR_readv:
+	case NR_recvfrom:
+	case NR_close:
+	case NR_shutdown:
+		return fd == req_fd;
+	case NR_accept:
+	case NR_accept4:
+	case NR_epoll_wait:
+	case NR_epoll_pwait:
+	case NR_epoll_pwait2:
+		return true;
+	}
+	return false;
 }
 
 static __always_inline void charge_backend(__u32 tid, __u32 be, __u64 ns)
@@ -256,19 +299,21 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc)
 		return 0;
-	t = thread_of(pid, tid);
+	t = thread_of(pid, tid, bpf_ktime_get_ns());
 	if (!t)
 		return 0;
 	fd = BPF_CORE_READ(regs, di);
 	arg1 = BPF_CORE_READ(regs, si);
 	t->sc_nr = id + 1;
-	t->sc_fd = fd;
-	t->sc_buf = arg1;
 	t->sc_ts = bpf_ktime_get_ns();
-	/* readv/writev: the first iovec's buffer */
-	if ((id == NR_readv || id == NR_writev) &&
-	    bpf_probe_read_user(&t->sc_buf, sizeof(t->sc_buf), (const void *)arg1))
-		t->sc_buf = 0;
+	if (t->req_id && !t->req_done_ns && ends_request_work(id, fd, t->req_fd)) {
+		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+		if (r && r->bytes_out) {
+			totals_now(t, t->sc_ts, &t->req_total1, &t->req_ns1);
+			t->req_done_ns = t->sc_ts;
+		}
+	}
 	if (id == NR_connect) {
 		__u16 family = 0, port = 0;
 		__u8 addr[16] = {};
@@ -310,21 +355,31 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), now_ns;
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now_ns, sc_ts, buf;
 	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, nr, *kindp, kind = 0;
 	struct pycost_thread *t;
 	struct fd_key k;
 
 	if (!track_requests || !maybe_traced(pid))
 		return 0;
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (!t || !t->sc_nr)
+	/* x86-64 keeps the number and arguments in pt_regs through the syscall */
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (!tracked_nr(nr) || !bpf_map_lookup_elem(&procs, &pid))
 		return 0;
-	nr = t->sc_nr - 1;
-	t->sc_nr = 0;
 	now_ns = bpf_ktime_get_ns();
+	t = thread_of(pid, tid, now_ns);
+	if (!t)
+		return 0;
+	/* a syscall entered before pycost attached (a blocking accept) has no start */
+	sc_ts = t->sc_nr == nr + 1 ? t->sc_ts : now_ns;
+	t->sc_nr = 0;
 	k.pid = pid;
-	k.fd = t->sc_fd;
+	k.fd = BPF_CORE_READ(regs, di);
+	buf = BPF_CORE_READ(regs, si);
+	/* readv/writev: the first iovec's buffer */
+	if ((nr == NR_readv || nr == NR_writev) &&
+	    bpf_probe_read_user(&buf, sizeof(buf), (const void *)buf))
+		buf = 0;
 
 	switch (nr) {
 	case NR_accept:
@@ -337,7 +392,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		}
 		return 0;
 	case NR_connect:
-		if (ret == 0 || ret == -EINPROGRESS) {
+		/* the peer's class was read at sys_enter */
+		if (sc_ts != now_ns && (ret == 0 || ret == -EINPROGRESS)) {
 			kind = t->sc_class;
 			if (bpf_map_update_elem(&fds, &k, &kind, BPF_ANY))
 				__sync_fetch_and_add(&stats.fd_overflow, 1);
@@ -352,7 +408,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case NR_epoll_pwait2:
 		/* a wait right after writing to a backend is waiting for its answer */
 		if (t->req_id && t->await_be)
-			charge_backend(tid, t->await_be - 1, now_ns - t->sc_ts);
+			charge_backend(tid, t->await_be - 1, now_ns - sc_ts);
 		return 0;
 	}
 
@@ -379,13 +435,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		case NR_read:
 		case NR_readv:
 		case NR_recvfrom:
-			if (t->sc_buf)
-				on_client_read(pid, tid, t, k.fd, t->sc_buf, ret, now_ns);
+			if (buf)
+				on_client_read(pid, tid, t, k.fd, buf, ret, now_ns);
 			break;
 		case NR_write:
 		case NR_writev:
 		case NR_sendto:
-			on_client_write(tid, t, k.fd, t->sc_buf, ret, t->sc_buf != 0, now_ns);
+			on_client_write(tid, t, k.fd, buf, ret, buf != 0, now_ns);
 			break;
 		case NR_sendmsg:
 		case NR_sendfile:
@@ -405,7 +461,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
-	charge_backend(tid, kind - PYCOST_FD_DB, now_ns - t->sc_ts);
+	charge_backend(tid, kind - PYCOST_FD_DB, now_ns - sc_ts);
 	switch (nr) {
 	case NR_write:
 	case NR_writev:

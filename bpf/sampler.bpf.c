@@ -36,11 +36,35 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (counter_now(&now))
 		return 0;
 	now_ns = bpf_ktime_get_ns();
+	/* the scheduler just stamped prev's (or next's) exec_start with its task clock */
+	{
+		__u32 zero = 0;
+		__s64 *off = bpf_map_lookup_elem(&clkoff, &zero);
+
+		if (off)
+			*off = (__s64)now_ns - (__s64)(ptraced ? prev->se.exec_start
+							       : next->se.exec_start);
+	}
 	if (ptraced) {
 		t = bpf_map_lookup_elem(&threads, &ptid);
-		if (t && t->oncpu) {
-			t->acc += now - t->base;
-			t->acc_ns += now_ns - t->base_ns;
+		if (t) {
+			/* the scheduler updated prev's runtime just before this tracepoint */
+			__u64 sum = prev->se.sum_exec_runtime;
+			__u64 ran = t->sum_valid ? sum - t->sum_out : now_ns - t->base_ns;
+
+			/*
+			 * A stretch whose switch-in was missed (see thread_running) is
+			 * measured by the scheduler's runtime; others by our counters.
+			 */
+			if (t->oncpu && (t->base_exact || !t->sum_valid)) {
+				t->acc += now - t->base;
+				t->acc_ns += now_ns - t->base_ns;
+			} else if (t->sum_valid) {
+				t->acc += metric_is_time ? ran : (t->oncpu ? now - t->base : 0);
+				t->acc_ns += ran;
+			}
+			t->sum_out = sum;
+			t->sum_valid = 1;
 			t->oncpu = 0;
 		}
 	}
@@ -57,6 +81,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		if (t) {
 			t->base = now;
 			t->base_ns = now_ns;
+			t->base_exact = 1;
 			t->oncpu = 1;
 		}
 	}
@@ -90,8 +115,10 @@ int on_sample(struct bpf_perf_event_data *ctx)
 		weight = first_weight;
 		flags |= PYCOST_SF_FIRST;
 	} else {
-		__u64 total = thread_total(t, now);
+		__u64 total;
 
+		thread_running(t, now, now_ns);
+		total = thread_total(t, now);
 		weight = total - t->last;
 		t->last = total;
 	}

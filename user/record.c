@@ -766,14 +766,14 @@ int record__run(const struct config *cfg)
 	vlog("kernel counters: samples %llu, sample drops %llu, code drops %llu, proc drops %llu, "
 	     "truncated %llu, read faults %llu, no tstate %llu, thread walks %llu, counter "
 	     "errors %llu, thread drops %llu, request drops %llu, request overflow %llu, fd "
-	     "overflow %llu",
+	     "overflow %llu, missed switches %llu",
 	     (unsigned long long)st.samples, (unsigned long long)st.sample_drops,
 	     (unsigned long long)st.code_drops, (unsigned long long)st.proc_drops,
 	     (unsigned long long)st.truncated, (unsigned long long)st.read_faults,
 	     (unsigned long long)st.no_tstate, (unsigned long long)st.thread_walks,
 	     (unsigned long long)st.counter_errors, (unsigned long long)st.thread_drops,
 	     (unsigned long long)st.request_drops, (unsigned long long)st.request_overflow,
-	     (unsigned long long)st.fd_overflow);
+	     (unsigned long long)st.fd_overflow, (unsigned long long)st.missed_switches);
 	fprintf(stderr, "pycost: wrote %s: %llu samples, %zu process%s, metric %s", out,
 		(unsigned long long)r.samples, r.prof->nprocs, r.prof->nprocs == 1 ? "" : "es",
 		r.prof->meta.metric);

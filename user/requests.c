@@ -31,6 +31,7 @@ struct pending {
 struct view_count {
 	int32_t endpoint;
 	int32_t func;
+	int dispatched; /* found below a framework dispatcher */
 	uint64_t n;
 };
 
@@ -41,6 +42,8 @@ struct reqtrack {
 	struct pending *bucket[4096];
 	struct view_count *views;
 	size_t nviews, capviews;
+	uint8_t *own_view; /* per request: its view came through a dispatcher */
+	size_t capown;
 	uint64_t total, malformed, aborted, proxied;
 };
 
@@ -83,6 +86,7 @@ void reqtrack__free(struct reqtrack *rt)
 		}
 	}
 	free(rt->views);
+	free(rt->own_view);
 	free(rt);
 }
 
@@ -150,7 +154,7 @@ static int in_framework(const struct pc_function *f)
 	return f->filename[0] == '<'; /* <frozen ...>, <string> */
 }
 
-int reqtrack__view_of(const struct profile *p, uint32_t stack)
+int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched)
 {
 	/* dispatchers, most specific first: the function each one calls is the view */
 	static const struct {
@@ -162,6 +166,7 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack)
 	};
 	const struct pc_stack *s = &p->stacks[stack];
 
+	*dispatched = 1;
 	for (size_t d = 0; d < ARRAY_SIZE(disp); d++) {
 		for (uint32_t i = 0; i < s->depth; i++) {
 			const struct pc_function *f = &p->funcs[s->frames[i].func];
@@ -182,6 +187,7 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack)
 	 * A WSGI server in C (uWSGI) calls the application as the outermost
 	 * frame; a framework's own entry point there is not a view.
 	 */
+	*dispatched = 0;
 	for (uint32_t i = 0; i < s->depth; i++) {
 		const struct pc_function *f = &p->funcs[s->frames[i].func];
 
@@ -191,10 +197,11 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack)
 	return -1;
 }
 
-static int count_view(struct reqtrack *rt, int32_t endpoint, int32_t func)
+static int count_view(struct reqtrack *rt, int32_t endpoint, int32_t func, int dispatched)
 {
 	for (size_t i = 0; i < rt->nviews; i++) {
-		if (rt->views[i].endpoint == endpoint && rt->views[i].func == func) {
+		if (rt->views[i].endpoint == endpoint && rt->views[i].func == func &&
+		    rt->views[i].dispatched == dispatched) {
 			rt->views[i].n++;
 			return 0;
 		}
@@ -208,7 +215,7 @@ static int count_view(struct reqtrack *rt, int32_t endpoint, int32_t func)
 		rt->views = nv;
 		rt->capviews = ncap;
 	}
-	rt->views[rt->nviews++] = (struct view_count){endpoint, func, 1};
+	rt->views[rt->nviews++] = (struct view_count){endpoint, func, dispatched, 1};
 	return 0;
 }
 
@@ -226,7 +233,8 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	struct pc_request q = {0};
 	struct pending *e;
 	char view[512] = "";
-	int ep, view_func = -1, err = 0;
+	int ep, view_func = -1, view_dispatched = 0, err = 0;
+	uint64_t span;
 	size_t headlen = r->head_len < PYCOST_HEAD_MAX ? r->head_len : PYCOST_HEAD_MAX;
 	size_t stlen = r->status_len < PYCOST_STATUS_MAX ? r->status_len : PYCOST_STATUS_MAX;
 
@@ -259,8 +267,10 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	q.start_ns = (int64_t)r->start_ns + rt->mono_to_wall;
 	q.latency_ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
 	q.cost = r->cost;
-	q.cpu_ns = r->oncpu_ns < q.latency_ns ? r->oncpu_ns : q.latency_ns;
-	q.offcpu_ns = q.latency_ns - q.cpu_ns;
+	/* on- and off-CPU split the time until the thread was done with it */
+	span = r->done_ns > r->start_ns ? r->done_ns - r->start_ns : q.latency_ns;
+	q.cpu_ns = r->oncpu_ns < span ? r->oncpu_ns : span;
+	q.offcpu_ns = span - q.cpu_ns;
 	q.db_ns = r->backend_ns[PYCOST_BE_DB];
 	q.cache_ns = r->backend_ns[PYCOST_BE_CACHE];
 	q.other_ns = r->backend_ns[PYCOST_BE_OTHER];
@@ -275,10 +285,14 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	for (size_t i = 0; e && i < e->n; i++) {
 		struct parked *it = &e->items[i];
 		struct pc_sample s = {it->stack, r->pid, r->tid, ep, q.status, 1, it->weight};
-		int v;
+		int v, d;
 
-		if (view_func < 0 && (v = reqtrack__view_of(rt->p, it->stack)) >= 0)
+		/* the first dispatched view wins; an outermost frame only without one */
+		if (!view_dispatched && (v = reqtrack__view_of(rt->p, it->stack, &d)) >= 0 &&
+		    (d || view_func < 0)) {
 			view_func = v;
+			view_dispatched = d;
+		}
 		/* walks name the view; they are not samples */
 		if (it->flags & PYCOST_SF_WALK)
 			continue;
@@ -292,7 +306,7 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 		return err;
 	if (view_func >= 0) {
 		view_name(rt->p, view_func, view, sizeof(view));
-		err = count_view(rt, ep, view_func);
+		err = count_view(rt, ep, view_func, view_dispatched);
 		if (err)
 			return err;
 	}
@@ -300,6 +314,16 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	err = profile__add_request(rt->p, &q);
 	if (err < 0)
 		return err;
+	if ((size_t)err >= rt->capown) {
+		size_t ncap = rt->capown ? rt->capown * 2 : 1024;
+		uint8_t *no = realloc(rt->own_view, ncap);
+
+		if (!no)
+			return -ENOMEM;
+		rt->own_view = no;
+		rt->capown = ncap;
+	}
+	rt->own_view[err] = view_dispatched;
 	rt->total++;
 	rt->malformed += !!(q.flags & PC_REQ_MALFORMED);
 	rt->aborted += !!(q.flags & PC_REQ_ABORTED);
@@ -328,14 +352,35 @@ int reqtrack__finish(struct reqtrack *rt)
 		const struct view_count *best = NULL;
 		char view[512];
 
-		for (size_t i = 0; i < rt->nviews; i++)
-			if (rt->views[i].endpoint == (int32_t)ep && (!best || rt->views[i].n > best->n))
-				best = &rt->views[i];
+		/* dispatched views first: an outermost frame may be middleware */
+		for (size_t i = 0; i < rt->nviews; i++) {
+			const struct view_count *v = &rt->views[i];
+
+			if (v->endpoint != (int32_t)ep)
+				continue;
+			if (!best || v->dispatched > best->dispatched ||
+			    (v->dispatched == best->dispatched && v->n > best->n))
+				best = v;
+		}
 		if (!best)
 			continue;
 		view_name(rt->p, best->func, view, sizeof(view));
 		if (profile__set_str(&rt->p->endpoints[ep].view, view))
 			return -ENOMEM;
+		if (!best->dispatched)
+			continue;
+		/*
+		 * The router sent every request of the endpoint to this view; a
+		 * request that only showed its outermost frame (WSGI middleware)
+		 * gets it too.
+		 */
+		for (size_t i = 0; i < rt->p->nrequests && i < rt->capown; i++) {
+			struct pc_request *q = &rt->p->requests[i];
+
+			if (q->endpoint == (int32_t)ep && !rt->own_view[i] &&
+			    profile__set_str(&q->view, view))
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }

@@ -49,9 +49,11 @@ void reqtrack__counts(const struct reqtrack *rt, uint64_t *total, uint64_t *malf
 
 /*
  * The view of a stack: the function a framework dispatcher (Django, Flask,
- * gunicorn's sync worker) called, else the outermost Python frame.  -1 when
- * the stack has no Python frame.  Exposed for tests.
+ * gunicorn's sync worker) called, else the outermost Python frame outside
+ * framework and standard-library code.  -1 when there is none.  *dispatched
+ * tells which: a dispatcher's callee is preferred over the outermost frame,
+ * which may be WSGI middleware.  Exposed for tests.
  */
-int reqtrack__view_of(const struct profile *p, uint32_t stack);
+int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched);
 
 #endif /* PYCOST_REQUESTS_H */

@@ -238,6 +238,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	bpf_map__set_max_entries(s->skel->maps.counters, s->ncpus);
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
+	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
 	bpf_program__set_autoload(s->skel->progs.on_sys_enter, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_sys_exit, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_exit_request, o->requests);

@@ -47,20 +47,22 @@ Test(requests, views_of_framework_stacks)
 	const char *std_f[] = {"/usr/lib/python3/dist-packages/flask/app.py",
 			       "/usr/lib/python3/dist-packages/flask/app.py",
 			       "/usr/lib/python3.11/inspect.py"};
-	int v;
+	int v, d;
 
-	v = reqtrack__view_of(p, stack_of(p, flask_n, flask_f, 6));
+	v = reqtrack__view_of(p, stack_of(p, flask_n, flask_f, 6), &d);
 	cr_assert_geq(v, 0);
 	cr_expect_str_eq(p->funcs[v].qualname, "users");
-	v = reqtrack__view_of(p, stack_of(p, dj_n, dj_f, 4));
+	cr_expect_eq(d, 1);
+	v = reqtrack__view_of(p, stack_of(p, dj_n, dj_f, 4), &d);
 	cr_assert_geq(v, 0);
 	cr_expect_str_eq(p->funcs[v].qualname, "home");
-	v = reqtrack__view_of(p, stack_of(p, wsgi_n, wsgi_f, 2));
+	v = reqtrack__view_of(p, stack_of(p, wsgi_n, wsgi_f, 2), &d);
 	cr_assert_geq(v, 0);
 	cr_expect_str_eq(p->funcs[v].qualname, "application");
+	cr_expect_eq(d, 0);
 	/* framework and stdlib code between the dispatcher and the leaf: no view */
-	cr_expect_eq(reqtrack__view_of(p, stack_of(p, std_n, std_f, 3)), -1);
-	cr_expect_eq(reqtrack__view_of(p, stack_of(p, flask_n, flask_f, 3)), -1);
+	cr_expect_eq(reqtrack__view_of(p, stack_of(p, std_n, std_f, 3), &d), -1);
+	cr_expect_eq(reqtrack__view_of(p, stack_of(p, flask_n, flask_f, 3), &d), -1);
 	profile__free(p);
 }
 

@@ -13,12 +13,14 @@ and closing it, and start_time_ns is time.time_ns() when the call began.
 The line is written after the measurement, so the write is not counted.
 
 gap_cpu_ns is the thread's CPU time from the end of its previous request's
-line to the start of this call (-1 for a thread's first request): what the
-server itself spent in between (closing the previous connection, accepting,
-reading and parsing this head, building the environ).  A profiler that cuts
-requests from the socket syscalls legitimately counts the part of it after
-this request's first read, so it bounds how much more than thread_time_ns
-such a profiler may see.
+measurement to the start of this call (-1 for a thread's first request):
+what the server and this wrapper spent in between (writing the previous
+line, closing the previous connection, accepting, reading and parsing this
+head, building the environ).  A profiler that cuts requests from the socket
+syscalls legitimately counts the part of it after this request's first
+read, and of the next request's gap the part before the thread turns to
+waiting, so the two gaps bound how much more than thread_time_ns such a
+profiler may see.
 """
 import os
 import threading
@@ -52,8 +54,11 @@ class _Body:
         finally:
             if not self._done:
                 self._done = True
-                cpu = time.thread_time_ns() - self._cpu0
-                self._owner.record(self._path, self._status, cpu, self._start_ns, self._gap_ns)
+                end = time.thread_time_ns()
+                # the next gap starts here: writing the line is the wrapper's, not the app's
+                _last_end[threading.get_ident()] = end
+                self._owner.record(self._path, self._status, end - self._cpu0, self._start_ns,
+                                   self._gap_ns)
 
 
 class TruthMiddleware:
@@ -68,7 +73,6 @@ class TruthMiddleware:
         path = path.replace(" ", "%20") or "/"
         with open(os.path.join(self.dir, "truth.%d" % pid), "a") as f:
             f.write("%d %s %s %d %d %d\n" % (pid, path, status, cpu_ns, start_ns, gap_ns))
-        _last_end[threading.get_ident()] = time.thread_time_ns()
 
     def __call__(self, environ, start_response):
         if not self.dir:
