@@ -44,6 +44,8 @@ struct reqtrack {
 	size_t nviews, capviews;
 	uint8_t *own_view; /* per request: its view came through a dispatcher */
 	size_t capown;
+	uint8_t *ep_framework; /* per endpoint: a stack of it went through a framework */
+	size_t capfw;
 	uint64_t total, malformed, aborted, proxied;
 };
 
@@ -87,6 +89,7 @@ void reqtrack__free(struct reqtrack *rt)
 	}
 	free(rt->views);
 	free(rt->own_view);
+	free(rt->ep_framework);
 	free(rt);
 }
 
@@ -139,15 +142,23 @@ static int is_pseudo(const struct pc_function *f)
 	return f->qualname[0] == '[';
 }
 
-/* Framework and standard-library code: never a view, only what leads to one. */
-static int in_framework(const struct pc_function *f)
+static int in_framework_package(const struct pc_function *f)
 {
 	static const char *const dirs[] = {"/django/", "/flask/", "/werkzeug/", "/gunicorn/"};
-	const char *lib = strstr(f->filename, "/lib/python3.");
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (strstr(f->filename, dirs[i]))
 			return 1;
+	return 0;
+}
+
+/* Framework and standard-library code: never a view, only what leads to one. */
+static int in_framework(const struct pc_function *f)
+{
+	const char *lib = strstr(f->filename, "/lib/python3.");
+
+	if (in_framework_package(f))
+		return 1;
 	/* the stdlib, but not packages installed under it */
 	if (lib && !strstr(lib, "-packages/"))
 		return 1;
@@ -185,9 +196,13 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched)
 	}
 	/*
 	 * A WSGI server in C (uWSGI) calls the application as the outermost
-	 * frame; a framework's own entry point there is not a view.
+	 * frame.  A stack through a framework that did not reach its dispatcher
+	 * is the framework's own work (or middleware around it): no view.
 	 */
 	*dispatched = 0;
+	for (uint32_t i = 0; i < s->depth; i++)
+		if (in_framework_package(&p->funcs[s->frames[i].func]))
+			return -1;
 	for (uint32_t i = 0; i < s->depth; i++) {
 		const struct pc_function *f = &p->funcs[s->frames[i].func];
 
@@ -195,6 +210,36 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched)
 			return in_framework(f) ? -1 : (int)s->frames[i].func;
 	}
 	return -1;
+}
+
+static int through_framework(const struct profile *p, uint32_t stack)
+{
+	const struct pc_stack *s = &p->stacks[stack];
+
+	for (uint32_t i = 0; i < s->depth; i++)
+		if (in_framework_package(&p->funcs[s->frames[i].func]))
+			return 1;
+	return 0;
+}
+
+/* Remembers that endpoint ep is served through a framework. 0 or -ENOMEM. */
+static int mark_framework(struct reqtrack *rt, int ep)
+{
+	if ((size_t)ep >= rt->capfw) {
+		size_t ncap = rt->capfw ? rt->capfw * 2 : 64;
+		uint8_t *n;
+
+		while (ncap <= (size_t)ep)
+			ncap *= 2;
+		n = realloc(rt->ep_framework, ncap);
+		if (!n)
+			return -ENOMEM;
+		memset(n + rt->capfw, 0, ncap - rt->capfw);
+		rt->ep_framework = n;
+		rt->capfw = ncap;
+	}
+	rt->ep_framework[ep] = 1;
+	return 0;
 }
 
 static int count_view(struct reqtrack *rt, int32_t endpoint, int32_t func, int dispatched)
@@ -293,6 +338,8 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 			view_func = v;
 			view_dispatched = d;
 		}
+		if (through_framework(rt->p, it->stack) && (err = mark_framework(rt, ep)))
+			break;
 		/* walks name the view; they are not samples */
 		if (it->flags & PYCOST_SF_WALK)
 			continue;
@@ -364,10 +411,17 @@ int reqtrack__finish(struct reqtrack *rt)
 		}
 		if (!best)
 			continue;
-		view_name(rt->p, best->func, view, sizeof(view));
+		/*
+		 * Served through a framework whose dispatcher no stack showed: the
+		 * outermost frames were middleware, not the view.
+		 */
+		if (!best->dispatched && ep < rt->capfw && rt->ep_framework[ep])
+			view[0] = 0;
+		else
+			view_name(rt->p, best->func, view, sizeof(view));
 		if (profile__set_str(&rt->p->endpoints[ep].view, view))
 			return -ENOMEM;
-		if (!best->dispatched)
+		if (best->dispatched == 0 && view[0])
 			continue;
 		/*
 		 * The router sent every request of the endpoint to this view; a
