@@ -214,9 +214,9 @@ static __always_inline __u64 task_cpu_ns(__u64 now_ns)
 /*
  * Called from hooks that run in the thread itself (samples, syscalls): it is
  * on a CPU even if its switch-in was not seen.  Some kernels skip the
- * sched_switch tracepoint for some switches (seen: switches away from PID 1's
- * threads in a sandbox), which would leave the thread marked off-CPU and lose
- * the whole stretch; reopening here bounds the loss to the time since the
+ * sched_switch tracepoint for some switches (seen on a VM: switches away from
+ * PID 1's threads), which would leave the thread marked off-CPU and lose the
+ * whole stretch; reopening here bounds the loss to the time since the
  * switch-in.
  */
 static __always_inline void thread_running(struct pycost_thread *t, __u64 now, __u64 now_ns)
