@@ -219,7 +219,7 @@ static __always_inline __u64 task_cpu_ns(__u64 now_ns)
  * whole stretch; reopening here bounds the loss to the time since the
  * switch-in.
  */
-static __always_inline void thread_running(struct pycost_thread *t, __u64 now, __u64 now_ns)
+static __always_inline void thread_running(struct pycost_thread *t, __u64 now)
 {
 	struct task_struct *task;
 	__u64 ran = 0;
@@ -234,10 +234,7 @@ static __always_inline void thread_running(struct pycost_thread *t, __u64 now, _
 	if (t->sum_valid) {
 		task = bpf_get_current_task_btf();
 		ran = task->se.sum_exec_runtime - t->sum_out;
-		if (ran > now_ns)
-			ran = 0;
 	}
-	t->base_ns = now_ns - ran;
 	t->base = now - (metric_is_time && ran <= now ? ran : 0);
 	t->base_exact = 0;
 	t->oncpu = 1;
@@ -248,12 +245,9 @@ static __always_inline void thread_running(struct pycost_thread *t, __u64 now, _
  * A thread first seen while it runs (at a sample or a syscall): it is on a
  * CPU, and its accounting starts now.
  */
-static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32 tid, __u64 now,
-								  __u64 now_ns)
+static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32 tid, __u64 now)
 {
-	struct pycost_thread init = {
-		.pid = pid, .base = now, .base_ns = now_ns, .oncpu = 1, .req_fd = -1};
-
+	struct pycost_thread init = {.pid = pid, .base = now, .oncpu = 1, .req_fd = -1};
 
 	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&threads, &tid))

@@ -24,7 +24,7 @@
 /* Bytes of co_linetable / co_lnotab copied with a code record. */
 #define PYCOST_LINETABLE_MAX 4096
 /* Bytes read at once from a frame and from a code object. */
-#define PYCOST_FRAME_READ 128
+#define PYCOST_FRAME_READ  128
 #define PYCOST_CODE_WINDOW 128
 /* Processes traced at once. */
 #define PYCOST_MAX_PROCS 4096
@@ -35,9 +35,9 @@
  * first, so untraced processes pay an array load, not a hash lookup.
  */
 #define PYCOST_PIDFILTER_SLOTS 65536
-#define PYCOST_PID_SHARED 0xffffffffu
+#define PYCOST_PID_SHARED      0xffffffffu
 /* Bytes of a request head (request line and headers) and of a response start copied. */
-#define PYCOST_HEAD_MAX 1024
+#define PYCOST_HEAD_MAX	  1024
 #define PYCOST_STATUS_MAX 32
 /* Requests in flight at once (one per serving thread). */
 #define PYCOST_MAX_REQS 8192
@@ -86,13 +86,13 @@ struct pycost_layout {
 	__u16 co_firstlineno;
 	__u16 co_filename;
 	__u16 co_name;
-	__u16 co_qualname; /* NOFF before 3.11 */
-	__u16 co_linetable; /* co_lnotab (3.8, 3.9) or co_linetable */
-	__u16 co_adaptive;  /* co_code_adaptive (3.11+), base of instruction pointers */
-	__u16 co_win_start; /* start of the code-object window read per frame */
-	__u16 str_length;   /* PyASCIIObject.length */
-	__u16 str_hash;	    /* PyASCIIObject.hash */
-	__u16 str_state;    /* PyASCIIObject.state */
+	__u16 co_qualname;	/* NOFF before 3.11 */
+	__u16 co_linetable;	/* co_lnotab (3.8, 3.9) or co_linetable */
+	__u16 co_adaptive;	/* co_code_adaptive (3.11+), base of instruction pointers */
+	__u16 co_win_start;	/* start of the code-object window read per frame */
+	__u16 str_length;	/* PyASCIIObject.length */
+	__u16 str_hash;		/* PyASCIIObject.hash */
+	__u16 str_state;	/* PyASCIIObject.state */
 	__u16 str_ascii_data;	/* sizeof(PyASCIIObject) */
 	__u16 str_compact_data; /* sizeof(PyCompactUnicodeObject) */
 	__u16 bytes_size;	/* PyBytesObject.ob_size */
@@ -119,7 +119,7 @@ enum pycost_sample_flags {
 	PYCOST_SF_NO_TSTATE = 2,  /* thread has no PyThreadState: native thread */
 	PYCOST_SF_READ_FAULT = 4, /* a read failed mid-walk; stack is partial */
 	PYCOST_SF_FIRST = 8,	  /* first sample of the thread: weight is the nominal period */
-	PYCOST_SF_WALK = 16,	  /* stack walk at a request's backend call: weight 0, names the view */
+	PYCOST_SF_WALK = 16, /* stack walk at a request's backend call: weight 0, names the view */
 };
 
 struct pycost_frame {
@@ -142,9 +142,9 @@ struct pycost_sample {
 
 /* A raw CPython string: length*kind bytes in UCS1, UCS2 or UCS4. */
 struct pycost_str {
-	__u32 len;   /* bytes copied into the record */
-	__u8 kind;   /* 1, 2 or 4; 0 if unreadable */
-	__u8 cut;    /* string was longer than the buffer */
+	__u32 len; /* bytes copied into the record */
+	__u8 kind; /* 1, 2 or 4; 0 if unreadable */
+	__u8 cut;  /* string was longer than the buffer */
 	__u16 pad;
 };
 
@@ -154,8 +154,8 @@ struct pycost_code {
 	__u64 code;
 	__u32 ident;
 	__s32 firstlineno;
-	__u32 linetable_len;   /* bytes copied */
-	__u32 linetable_full;  /* full size of the line table object */
+	__u32 linetable_len;  /* bytes copied */
+	__u32 linetable_full; /* full size of the line table object */
 	struct pycost_str name;
 	struct pycost_str qualname;
 	struct pycost_str filename;
@@ -219,8 +219,8 @@ enum pycost_backend {
 };
 
 enum pycost_req_flags {
-	PYCOST_RF_ABORTED = 1, /* connection closed before any response byte */
-	PYCOST_RF_HEAD_CUT = 2, /* head longer than PYCOST_HEAD_MAX */
+	PYCOST_RF_ABORTED = 1,	 /* connection closed before any response byte */
+	PYCOST_RF_HEAD_CUT = 2,	 /* head longer than PYCOST_HEAD_MAX */
 	PYCOST_RF_KEEPALIVE = 4, /* ended by the next request on the same connection */
 	PYCOST_RF_PROXIED = 8,	 /* forwarded to a traced process (uWSGI's HTTP router) */
 };
@@ -232,39 +232,39 @@ struct pycost_request {
 	__u32 tid;
 	__u32 flags; /* enum pycost_req_flags */
 	__u64 id;
-	__u64 start_ns;	 /* first request bytes read */
-	__u64 end_ns;	 /* last response bytes written (or close): the latency's end */
-	__u64 done_ns;	 /* the thread was done with it: cost and on-CPU time end here */
-	__u64 cost;	 /* thread's metric from start to done, across context switches */
-	__u64 oncpu_ns;	 /* time on a CPU from start to done (off-CPU is the rest) */
+	__u64 start_ns; /* first request bytes read */
+	__u64 end_ns;	/* last response bytes written (or close): the latency's end */
+	__u64 done_ns;	/* the thread was done with it: cost and on-CPU time end here */
+	__u64 cost;	/* thread's metric from start to done, across context switches */
+	__u64 oncpu_ns; /* time on a CPU from start to done (off-CPU is the rest) */
 	__u64 backend_ns[PYCOST_BE_MAX]; /* time in calls to backends, by class */
 	__u64 gc_ns;
 	__u32 gc_count;
 	__u32 backend_calls;
 	__u64 bytes_in;
 	__u64 bytes_out;
-	__u32 head_len;	  /* bytes in head */
-	__u32 status_len; /* bytes in status */
+	__u32 head_len;			/* bytes in head */
+	__u32 status_len;		/* bytes in status */
 	__u8 status[PYCOST_STATUS_MAX]; /* start of the response */
 	__u8 head[PYCOST_HEAD_MAX];	/* start of the request */
 };
 
 /* Loss and health counters, in .bss, read by user space at exit and live. */
 struct pycost_stats {
-	__u64 samples;	      /* sample records emitted */
-	__u64 sample_drops;   /* sample records lost: ring buffer full */
-	__u64 code_drops;     /* code records lost: ring buffer full */
-	__u64 proc_drops;     /* process events lost: ring buffer full */
-	__u64 truncated;      /* stacks deeper than PYCOST_MAX_DEPTH */
-	__u64 read_faults;    /* samples whose walk hit an unreadable address */
-	__u64 no_tstate;      /* samples of threads without a PyThreadState */
-	__u64 thread_walks;   /* interp->threads walks (tstate cache misses) */
-	__u64 counter_errors; /* bpf_perf_event_read_value failures */
-	__u64 thread_drops;   /* threads not tracked: thread map full */
-	__u64 request_drops;  /* request records lost: ring buffer full */
+	__u64 samples;		/* sample records emitted */
+	__u64 sample_drops;	/* sample records lost: ring buffer full */
+	__u64 code_drops;	/* code records lost: ring buffer full */
+	__u64 proc_drops;	/* process events lost: ring buffer full */
+	__u64 truncated;	/* stacks deeper than PYCOST_MAX_DEPTH */
+	__u64 read_faults;	/* samples whose walk hit an unreadable address */
+	__u64 no_tstate;	/* samples of threads without a PyThreadState */
+	__u64 thread_walks;	/* interp->threads walks (tstate cache misses) */
+	__u64 counter_errors;	/* bpf_perf_event_read_value failures */
+	__u64 thread_drops;	/* threads not tracked: thread map full */
+	__u64 request_drops;	/* request records lost: ring buffer full */
 	__u64 request_overflow; /* requests not tracked: request map full */
-	__u64 fd_overflow;    /* sockets not classified: fd map full */
-	__u64 missed_switches; /* threads found running while marked off-CPU */
+	__u64 fd_overflow;	/* sockets not classified: fd map full */
+	__u64 missed_switches;	/* threads found running while marked off-CPU */
 };
 
 /* Per-thread accounting, keyed by tid. */
@@ -277,24 +277,22 @@ struct pycost_thread {
 	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
 	__u32 pid;	  /* thread group */
 	__u64 req_id;	  /* request being served, 0 if none */
-	__u64 acc_ns;	  /* on-CPU nanoseconds, closed intervals (as acc, in time) */
-	__u64 base_ns;	  /* bpf_ktime_get_ns() at switch-in */
 	__u64 sum_out;	  /* task's se.sum_exec_runtime at its last seen switch-out */
 	__u32 sum_valid;  /* sum_out is set */
 	__u32 base_exact; /* base came from a seen switch-in, not a reopen */
 	/* the syscall in progress, from sys_enter to sys_exit */
 	__u64 sc_ts;
-	__u32 sc_nr;	  /* number + 1, 0 when none */
-	__u32 sc_class;	  /* connect: peer class being connected to */
-	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
-	__u64 req_total0; /* metric total at request start */
-	__u64 req_total1; /* metric total at the request's last response write */
-	__u64 req_ns0;	  /* on-CPU nanoseconds at request start */
-	__u64 req_ns1;	  /* and at its last response write, or when done */
+	__u32 sc_nr;	   /* number + 1, 0 when none */
+	__u32 sc_class;	   /* connect: peer class being connected to */
+	__u32 await_be;	   /* backend class a request is waiting on, + 1 */
+	__u64 req_total0;  /* metric total at request start */
+	__u64 req_total1;  /* metric total at the request's last response write */
+	__u64 req_ns0;	   /* on-CPU nanoseconds at request start */
+	__u64 req_ns1;	   /* and at its last response write, or when done */
 	__u64 req_done_ns; /* when the thread turned to waiting after responding, 0 if not yet */
-	__s32 req_fd;	  /* connection the request arrived on */
-	__u32 req_walked; /* the request's stack was walked at a backend call */
-	__u64 gc_ts;	  /* gc__start of a collection inside a request */
+	__s32 req_fd;	   /* connection the request arrived on */
+	__u32 req_walked;  /* the request's stack was walked at a backend call */
+	__u64 gc_ts;	   /* gc__start of a collection inside a request */
 };
 
 #endif /* __PYCOST_H */

@@ -190,7 +190,8 @@ static __noinline int emit_code(struct frame_walk *fw)
 	c->linetable_len = 0;
 	c->linetable_full = 0;
 	if (r->linetable &&
-	    !bpf_probe_read_user(&size, sizeof(size), (const void *)(r->linetable + l->bytes_size)) &&
+	    !bpf_probe_read_user(&size, sizeof(size),
+				 (const void *)(r->linetable + l->bytes_size)) &&
 	    size > 0) {
 		c->linetable_full = size;
 		len = size > PYCOST_LINETABLE_MAX ? PYCOST_LINETABLE_MAX : size;
@@ -277,8 +278,7 @@ static long frame_walk_cb(__u64 i, struct frame_walk *fw)
 	/* ob_size, ob_shash (unused), then the first 8 bytes of the table */
 	if (bpf_probe_read_user(lt, sizeof(lt), (const void *)(r->linetable + l->bytes_size)))
 		lt[0] = lt[2] = 0;
-	r->ident = mix32(mix32(mix32(mix32(mix32(r->filename, r->name), r->qualname),
-				     r->linetable),
+	r->ident = mix32(mix32(mix32(mix32(mix32(r->filename, r->name), r->qualname), r->linetable),
 			       ((__u64)(__u32)r->firstlineno << 32) ^ name_hash),
 			 (lt[0] << 48) ^ lt[2]) |
 		   1;
@@ -300,9 +300,8 @@ static long frame_walk_cb(__u64 i, struct frame_walk *fw)
  * Walks the current thread's Python stack and emits a sample record of
  * weight for it.  t is the thread's accounting entry (its tstate cache).
  */
-static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_thread *t,
-				       __u32 pid, __u32 tid, __u64 weight, __u16 flags,
-				       __u64 now_ns)
+static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_thread *t, __u32 pid,
+				       __u32 tid, __u64 weight, __u16 flags, __u64 now_ns)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct frame_walk fw = {};
@@ -350,7 +349,7 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 		n = PYCOST_MAX_DEPTH;
 	if (bpf_ringbuf_output(&events, s,
 			       offsetof(struct pycost_sample, frames) +
-				       n * sizeof(struct pycost_frame),
+				   n * sizeof(struct pycost_frame),
 			       BPF_RB_NO_WAKEUP)) {
 		__sync_fetch_and_add(&stats.sample_drops, 1);
 		return;

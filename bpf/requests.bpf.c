@@ -24,31 +24,31 @@
 #include "python.bpf.h"
 
 /* x86-64 syscall numbers */
-#define NR_read 0
-#define NR_write 1
-#define NR_close 3
-#define NR_poll 7
-#define NR_readv 19
-#define NR_writev 20
-#define NR_select 23
-#define NR_sendfile 40
-#define NR_connect 42
-#define NR_accept 43
-#define NR_sendto 44
-#define NR_recvfrom 45
-#define NR_sendmsg 46
-#define NR_recvmsg 47
-#define NR_shutdown 48
-#define NR_epoll_wait 232
-#define NR_pselect6 270
-#define NR_ppoll 271
-#define NR_epoll_pwait 281
-#define NR_accept4 288
+#define NR_read		0
+#define NR_write	1
+#define NR_close	3
+#define NR_poll		7
+#define NR_readv	19
+#define NR_writev	20
+#define NR_select	23
+#define NR_sendfile	40
+#define NR_connect	42
+#define NR_accept	43
+#define NR_sendto	44
+#define NR_recvfrom	45
+#define NR_sendmsg	46
+#define NR_recvmsg	47
+#define NR_shutdown	48
+#define NR_epoll_wait	232
+#define NR_pselect6	270
+#define NR_ppoll	271
+#define NR_epoll_pwait	281
+#define NR_accept4	288
 #define NR_epoll_pwait2 441
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
+#define AF_UNIX	    1
+#define AF_INET	    2
+#define AF_INET6    10
 #define EINPROGRESS 115
 
 /* A zeroed request, copied in when a thread serves its first request. */
@@ -89,7 +89,7 @@ static __always_inline bool tracked_nr(long id)
 }
 
 /* The accounting entry of the current thread, which is running. */
-static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid, __u64 now_ns)
+static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
 {
 	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
 	__u64 now = 0;
@@ -99,8 +99,8 @@ static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid, __u
 	if (counter_now(&now))
 		return t;
 	if (!t)
-		return thread_new_running(pid, tid, now, now_ns);
-	thread_running(t, now, now_ns);
+		return thread_new_running(pid, tid, now);
+	thread_running(t, now);
 	return t;
 }
 
@@ -191,8 +191,8 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 }
 
 /* Bytes read on a client socket: a new request, or more of the current one. */
-static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t,
-					   __s32 fd, __u64 buf, long n, __u64 now_ns)
+static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t, __s32 fd,
+					   __u64 buf, long n, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	__u32 off, len;
@@ -221,8 +221,8 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 	start_request(pid, tid, t, fd, buf, n, now_ns);
 }
 
-static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __s32 fd,
-					    __u64 buf, long n, bool copy, __u64 now_ns)
+static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __s32 fd, __u64 buf,
+					    long n, bool copy, __u64 now_ns)
 {
 	struct pycost_request *r;
 	__u32 len;
@@ -299,7 +299,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	proc = bpf_map_lookup_elem(&procs, &pid);
 	if (!proc)
 		return 0;
-	t = thread_of(pid, tid, bpf_ktime_get_ns());
+	t = thread_of(pid, tid);
 	if (!t)
 		return 0;
 	fd = BPF_CORE_READ(regs, di);
@@ -367,7 +367,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!tracked_nr(nr) || !bpf_map_lookup_elem(&procs, &pid))
 		return 0;
 	now_ns = bpf_ktime_get_ns();
-	t = thread_of(pid, tid, now_ns);
+	t = thread_of(pid, tid);
 	if (!t)
 		return 0;
 	/* a syscall entered before pycost attached (a blocking accept) has no start */

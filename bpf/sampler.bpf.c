@@ -42,27 +42,24 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		__s64 *off = bpf_map_lookup_elem(&clkoff, &zero);
 
 		if (off)
-			*off = (__s64)now_ns - (__s64)(ptraced ? prev->se.exec_start
-							       : next->se.exec_start);
+			*off = (__s64)now_ns -
+			       (__s64)(ptraced ? prev->se.exec_start : next->se.exec_start);
 	}
 	if (ptraced) {
 		t = bpf_map_lookup_elem(&threads, &ptid);
 		if (t) {
 			/* the scheduler updated prev's runtime just before this tracepoint */
 			__u64 sum = prev->se.sum_exec_runtime;
-			__u64 ran = t->sum_valid ? sum - t->sum_out : now_ns - t->base_ns;
 
 			/*
 			 * A stretch whose switch-in was missed (see thread_running) is
-			 * measured by the scheduler's runtime; others by our counters.
+			 * measured by the scheduler's runtime when the metric is time;
+			 * others by our counters.
 			 */
-			if (t->oncpu && (t->base_exact || !t->sum_valid)) {
+			if (t->sum_valid && metric_is_time && !(t->oncpu && t->base_exact))
+				t->acc += sum - t->sum_out;
+			else if (t->oncpu)
 				t->acc += now - t->base;
-				t->acc_ns += now_ns - t->base_ns;
-			} else if (t->sum_valid) {
-				t->acc += metric_is_time ? ran : (t->oncpu ? now - t->base : 0);
-				t->acc_ns += ran;
-			}
 			t->sum_out = sum;
 			t->sum_valid = 1;
 			t->oncpu = 0;
@@ -80,7 +77,6 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		}
 		if (t) {
 			t->base = now;
-			t->base_ns = now_ns;
 			t->base_exact = 1;
 			t->oncpu = 1;
 		}
@@ -109,7 +105,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	now_ns = bpf_ktime_get_ns();
 	t = bpf_map_lookup_elem(&threads, &tid);
 	if (!t) {
-		t = thread_new_running(pid, tid, now, now_ns);
+		t = thread_new_running(pid, tid, now);
 		if (!t)
 			return 0;
 		weight = first_weight;
@@ -117,7 +113,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	} else {
 		__u64 total;
 
-		thread_running(t, now, now_ns);
+		thread_running(t, now);
 		total = thread_total(t, now);
 		weight = total - t->last;
 		t->last = total;
@@ -129,11 +125,11 @@ int on_sample(struct bpf_perf_event_data *ctx)
 static __always_inline void emit_proc(__u32 event, __u32 pid, __u32 ppid)
 {
 	struct pycost_proc_rec r = {
-		.kind = PYCOST_REC_PROC,
-		.event = event,
-		.pid = pid,
-		.ppid = ppid,
-		.ts = bpf_ktime_get_ns(),
+	    .kind = PYCOST_REC_PROC,
+	    .event = event,
+	    .pid = pid,
+	    .ppid = ppid,
+	    .ts = bpf_ktime_get_ns(),
 	};
 
 	if (bpf_ringbuf_output(&events, &r, sizeof(r), 0))

@@ -21,29 +21,29 @@
 #include "common.h"
 
 static const char schema[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE processes(pid INTEGER PRIMARY KEY, cmdline TEXT, python_version TEXT,"
-	" layout_source TEXT, exe TEXT);"
-	"CREATE TABLE functions(id INTEGER PRIMARY KEY, qualname TEXT NOT NULL,"
-	" filename TEXT NOT NULL, firstlineno INTEGER NOT NULL);"
-	"CREATE TABLE stacks(id INTEGER PRIMARY KEY, depth INTEGER NOT NULL);"
-	"CREATE TABLE stack_frames(stack_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
-	" function_id INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(stack_id, pos))"
-	" WITHOUT ROWID;"
-	"CREATE TABLE endpoints(id INTEGER PRIMARY KEY, name TEXT NOT NULL, view TEXT NOT NULL);"
-	"CREATE TABLE samples(stack_id INTEGER NOT NULL, pid INTEGER NOT NULL,"
-	" tid INTEGER NOT NULL, endpoint_id INTEGER, status INTEGER NOT NULL,"
-	" count INTEGER NOT NULL, weight INTEGER NOT NULL);"
-	"CREATE TABLE requests(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER NOT NULL,"
-	" endpoint_id INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,"
-	" status INTEGER NOT NULL, malformed INTEGER NOT NULL, aborted INTEGER NOT NULL,"
-	" head_cut INTEGER NOT NULL, start_ns INTEGER NOT NULL, latency_ns INTEGER NOT NULL,"
-	" cost INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, offcpu_ns INTEGER NOT NULL,"
-	" db_ns INTEGER NOT NULL, cache_ns INTEGER NOT NULL, other_ns INTEGER NOT NULL,"
-	" gc_count INTEGER NOT NULL, gc_ns INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, user_hash TEXT, view TEXT NOT NULL);"
-	"CREATE TABLE labels(pid INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-	" PRIMARY KEY(pid, key));";
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE processes(pid INTEGER PRIMARY KEY, cmdline TEXT, python_version TEXT,"
+    " layout_source TEXT, exe TEXT);"
+    "CREATE TABLE functions(id INTEGER PRIMARY KEY, qualname TEXT NOT NULL,"
+    " filename TEXT NOT NULL, firstlineno INTEGER NOT NULL);"
+    "CREATE TABLE stacks(id INTEGER PRIMARY KEY, depth INTEGER NOT NULL);"
+    "CREATE TABLE stack_frames(stack_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
+    " function_id INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(stack_id, pos))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE endpoints(id INTEGER PRIMARY KEY, name TEXT NOT NULL, view TEXT NOT NULL);"
+    "CREATE TABLE samples(stack_id INTEGER NOT NULL, pid INTEGER NOT NULL,"
+    " tid INTEGER NOT NULL, endpoint_id INTEGER, status INTEGER NOT NULL,"
+    " count INTEGER NOT NULL, weight INTEGER NOT NULL);"
+    "CREATE TABLE requests(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER NOT NULL,"
+    " endpoint_id INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,"
+    " status INTEGER NOT NULL, malformed INTEGER NOT NULL, aborted INTEGER NOT NULL,"
+    " head_cut INTEGER NOT NULL, start_ns INTEGER NOT NULL, latency_ns INTEGER NOT NULL,"
+    " cost INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, offcpu_ns INTEGER NOT NULL,"
+    " db_ns INTEGER NOT NULL, cache_ns INTEGER NOT NULL, other_ns INTEGER NOT NULL,"
+    " gc_count INTEGER NOT NULL, gc_ns INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+    " bytes_out INTEGER NOT NULL, user_hash TEXT, view TEXT NOT NULL);"
+    "CREATE TABLE labels(pid INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(pid, key));";
 
 static int exec_sql(sqlite3 *db, const char *sql, char *why, size_t whylen)
 {
@@ -277,8 +277,8 @@ int capture__save(const struct profile *p, const char *path, char *why, size_t w
 		err = -EIO;
 		goto cleanup;
 	}
-	err = exec_sql(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", why,
-		       whylen) ?: exec_sql(db, schema, why, whylen);
+	err = exec_sql(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", why, whylen)
+		  ?: exec_sql(db, schema, why, whylen);
 	if (err)
 		goto cleanup;
 	err = save_meta(db, &p->meta) ?: save_rows(db, p);
@@ -411,8 +411,8 @@ static int load_endpoints(struct loader *l)
 		return -EINVAL;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int ep = profile__intern_endpoint(p, (const char *)sqlite3_column_text(st, 1)
-							     ?: "");
+		int ep =
+		    profile__intern_endpoint(p, (const char *)sqlite3_column_text(st, 1) ?: "");
 
 		if (ep < 0) {
 			err = ep;
@@ -611,8 +611,8 @@ static int load_rows(struct loader *l)
 		struct pc_sample *s = &p->samples[p->nsamples];
 		sqlite3_int64 sid = sqlite3_column_int64(st, 0), ep = sqlite3_column_int64(st, 3);
 
-		if (sid < 0 || sid >= (sqlite3_int64)p->nstacks || sqlite3_column_int64(st, 5) < 0 ||
-		    sqlite3_column_int64(st, 6) < 0 || ep < -1 ||
+		if (sid < 0 || sid >= (sqlite3_int64)p->nstacks ||
+		    sqlite3_column_int64(st, 5) < 0 || sqlite3_column_int64(st, 6) < 0 || ep < -1 ||
 		    ep >= (sqlite3_int64)p->nendpoints)
 			goto corrupt;
 		s->stack = sid;
@@ -633,9 +633,9 @@ static int load_rows(struct loader *l)
 corrupt:
 	snprintf(l->why, l->whylen, "corrupt capture: %s",
 		 sqlite3_errcode(l->db) != SQLITE_OK && sqlite3_errcode(l->db) != SQLITE_ROW &&
-				 sqlite3_errcode(l->db) != SQLITE_DONE
-			 ? sqlite3_errmsg(l->db)
-			 : "inconsistent tables");
+			 sqlite3_errcode(l->db) != SQLITE_DONE
+		     ? sqlite3_errmsg(l->db)
+		     : "inconsistent tables");
 	err = -EINVAL;
 cleanup:
 	sqlite3_finalize(st);

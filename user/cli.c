@@ -35,120 +35,121 @@ enum {
 };
 
 static const char overview[] =
-	"Usage: pycost VERB [OPTION...]\n"
-	"\n"
-	"What each endpoint and each Python function of a live Python service costs,\n"
-	"in CPU instructions (CPU time where the machine has no hardware counters),\n"
-	"without touching it.\n"
-	"\n"
-	"Verbs:\n"
-	"  record   sample running Python processes (or a command) into a capture\n"
-	"  top      live view of a running service: endpoints and functions, every second\n"
-	"  report   print a capture as a table, folded stacks, pprof, pstats, speedscope or JSON\n"
-	"  info     show what pycost sees in a process: interpreter, version, layout, threads\n"
-	"  help     help for a verb: pycost help record\n"
-	"\n"
-	"  -v, --verbose   more messages (-vv: libbpf too)\n"
-	"  -V, --version   print the version\n"
-	"\n"
-	"Examples:\n"
-	"  pycost record -p 1234 -d 10 -o run.pycost\n"
-	"  pycost record -- python3 app.py\n"
-	"  pycost record --uwsgi $(pgrep -o uwsgi) -d 30 -o api.pycost\n"
-	"  pycost report api.pycost --by endpoint\n"
-	"  pycost report run.pycost --top 20\n"
-	"  pycost report run.pycost --format pprof -o run.pb.gz && go tool pprof -top run.pb.gz\n";
+    "Usage: pycost VERB [OPTION...]\n"
+    "\n"
+    "What each endpoint and each Python function of a live Python service costs,\n"
+    "in CPU instructions (CPU time where the machine has no hardware counters),\n"
+    "without touching it.\n"
+    "\n"
+    "Verbs:\n"
+    "  record   sample running Python processes (or a command) into a capture\n"
+    "  top      live view of a running service: endpoints and functions, every second\n"
+    "  report   print a capture as a table, folded stacks, pprof, pstats, speedscope or JSON\n"
+    "  info     show what pycost sees in a process: interpreter, version, layout, threads\n"
+    "  help     help for a verb: pycost help record\n"
+    "\n"
+    "  -v, --verbose   more messages (-vv: libbpf too)\n"
+    "  -V, --version   print the version\n"
+    "\n"
+    "Examples:\n"
+    "  pycost record -p 1234 -d 10 -o run.pycost\n"
+    "  pycost record -- python3 app.py\n"
+    "  pycost record --uwsgi $(pgrep -o uwsgi) -d 30 -o api.pycost\n"
+    "  pycost report api.pycost --by endpoint\n"
+    "  pycost report run.pycost --top 20\n"
+    "  pycost report run.pycost --format pprof -o run.pb.gz && go tool pprof -top run.pb.gz\n";
 
 static const char record_help[] =
-	"Usage: pycost record [-p PID[,PID...] | --uwsgi PID] [-d SECONDS] [-F HZ | --period N]\n"
-	"                     [--metric auto|instructions|cycles|cpu] [-o FILE]\n"
-	"                     [--requests auto|on|off] [--route 'METHOD /pattern']...\n"
-	"                     [--user-key header:NAME|cookie:NAME] [--label-env PATTERN]...\n"
-	"                     [--commit-from env:VAR|file:PATH|git] [-- COMMAND [ARG...]]\n"
-	"\n"
-	"Samples the Python stacks of every thread of the given processes (and of\n"
-	"processes they fork) until -d elapses, Ctrl-C / SIGTERM arrives, or the\n"
-	"command / every traced process exits.  The capture is complete in each case.\n"
-	"\n"
-	"  -p, --pid PID[,PID...]  processes to trace (any running CPython 3.8-3.14)\n"
-	"  -d, --duration SECONDS  stop after this long (default: until stopped)\n"
-	"  -F, --freq HZ           samples per second per CPU (default 99)\n"
-	"      --period N          one sample every N events of the metric instead\n"
-	"      --metric M          auto (default: instructions when a hardware counter\n"
-	"                          opens, else cpu), instructions, cycles or cpu (ns)\n"
-	"  -o, --output FILE       capture file (default pycost-YYYYmmdd-HHMMSS.pycost)\n"
-	"  -- COMMAND [ARG...]     start COMMAND and trace it from its first instruction\n"
-	"\n"
-	"Web services (requests are cut from the socket syscalls in the kernel):\n"
-	"      --uwsgi PID         a uWSGI master or worker: the master and every worker,\n"
-	"                          including workers spawned during the capture (-p on a\n"
-	"                          uWSGI or gunicorn process does the same)\n"
-	"      --requests MODE     auto (default: on when a traced process listens on a\n"
-	"                          socket), on, off\n"
-	"      --route 'M /p/*'    name matching requests 'M /p/*' (* = one segment,\n"
-	"                          ** = the rest; M may be *); first match wins\n"
-	"      --user-key K        header:NAME or cookie:NAME: count active users (the\n"
-	"                          identity is hashed with a per-capture key, never stored)\n"
-	"      --label-env PAT     label processes with their environment variables whose\n"
-	"                          names match PAT (fnmatch), e.g. 'FEATURE_*'\n"
-	"      --commit-from SRC   env:VAR, file:PATH or git (default: GIT_COMMIT,\n"
-	"                          SOURCE_VERSION, REVISION, then the app's git checkout)\n"
-	"      --backend P=CLASS   time calls to peer port P as db, cache or other (known:\n"
-	"                          5432, 3306 db; 11211, 6379 cache)\n"
-	"\n"
-	"Each sample weighs the thread's counter delta since its previous sample, so\n"
-	"weights add up to the thread's measured cost.\n"
-	"\n"
-	"Examples:\n"
-	"  pycost record -p 1234 -d 30\n"
-	"  pycost record -p 1234,1240 -F 999 -o busy.pycost\n"
-	"  pycost record --metric instructions --period 1000000 -- python3 bench.py\n"
-	"  pycost record --uwsgi 4242 -d 60 --user-key cookie:sessionid -o api.pycost\n";
+    "Usage: pycost record [-p PID[,PID...] | --uwsgi PID] [-d SECONDS] [-F HZ | --period N]\n"
+    "                     [--metric auto|instructions|cycles|cpu] [-o FILE]\n"
+    "                     [--requests auto|on|off] [--route 'METHOD /pattern']...\n"
+    "                     [--user-key header:NAME|cookie:NAME] [--label-env PATTERN]...\n"
+    "                     [--commit-from env:VAR|file:PATH|git] [-- COMMAND [ARG...]]\n"
+    "\n"
+    "Samples the Python stacks of every thread of the given processes (and of\n"
+    "processes they fork) until -d elapses, Ctrl-C / SIGTERM arrives, or the\n"
+    "command / every traced process exits.  The capture is complete in each case.\n"
+    "\n"
+    "  -p, --pid PID[,PID...]  processes to trace (any running CPython 3.8-3.14)\n"
+    "  -d, --duration SECONDS  stop after this long (default: until stopped)\n"
+    "  -F, --freq HZ           samples per second per CPU (default 99)\n"
+    "      --period N          one sample every N events of the metric instead\n"
+    "      --metric M          auto (default: instructions when a hardware counter\n"
+    "                          opens, else cpu), instructions, cycles or cpu (ns)\n"
+    "  -o, --output FILE       capture file (default pycost-YYYYmmdd-HHMMSS.pycost)\n"
+    "  -- COMMAND [ARG...]     start COMMAND and trace it from its first instruction\n"
+    "\n"
+    "Web services (requests are cut from the socket syscalls in the kernel):\n"
+    "      --uwsgi PID         a uWSGI master or worker: the master and every worker,\n"
+    "                          including workers spawned during the capture (-p on a\n"
+    "                          uWSGI or gunicorn process does the same)\n"
+    "      --requests MODE     auto (default: on when a traced process listens on a\n"
+    "                          socket), on, off\n"
+    "      --route 'M /p/*'    name matching requests 'M /p/*' (* = one segment,\n"
+    "                          ** = the rest; M may be *); first match wins\n"
+    "      --user-key K        header:NAME or cookie:NAME: count active users (the\n"
+    "                          identity is hashed with a per-capture key, never stored)\n"
+    "      --label-env PAT     label processes with their environment variables whose\n"
+    "                          names match PAT (fnmatch), e.g. 'FEATURE_*'\n"
+    "      --commit-from SRC   env:VAR, file:PATH or git (default: GIT_COMMIT,\n"
+    "                          SOURCE_VERSION, REVISION, then the app's git checkout)\n"
+    "      --backend P=CLASS   time calls to peer port P as db, cache or other (known:\n"
+    "                          5432, 3306 db; 11211, 6379 cache)\n"
+    "\n"
+    "Each sample weighs the thread's counter delta since its previous sample, so\n"
+    "weights add up to the thread's measured cost.\n"
+    "\n"
+    "Examples:\n"
+    "  pycost record -p 1234 -d 30\n"
+    "  pycost record -p 1234,1240 -F 999 -o busy.pycost\n"
+    "  pycost record --metric instructions --period 1000000 -- python3 bench.py\n"
+    "  pycost record --uwsgi 4242 -d 60 --user-key cookie:sessionid -o api.pycost\n";
 
 static const char report_help[] =
-	"Usage: pycost report FILE [--format table|folded|pprof|pstats|speedscope|json]\n"
-	"                     [-o OUT] [--by function|stack|endpoint|request] [--pid PID]\n"
-	"                     [--endpoint 'GET /x/{n}'] [--where KEY=VALUE]... [--top N]\n"
-	"\n"
-	"  --format F    table (default), folded (flamegraph.pl, speedscope), pprof\n"
-	"                (gzip'd profile.proto for go tool pprof), pstats (python -m pstats,\n"
-	"                snakeviz), speedscope (JSON), json\n"
-	"  -o, --output  write to OUT instead of standard output\n"
-	"  --by B        function (default): functions by self cost; stack: whole stacks;\n"
-	"                endpoint: per-endpoint requests, latency, cost, backend and GC time;\n"
-	"                request: one JSON object per request\n"
-	"  --pid PID     only samples of this process\n"
-	"  --endpoint E  only samples taken inside requests of endpoint E; weights are\n"
-	"                scaled so that they add up to E's measured cost\n"
-	"  --where K=V   only processes whose label K is V (host, pid, worker, python,\n"
-	"                commit, env.NAME) or requests with status V (status=500)\n"
-	"  --top N       rows in tables (default 30 for table, all otherwise; 0 = all)\n"
-	"\n"
-	"Examples:\n"
-	"  pycost report run.pycost\n"
-	"  pycost report run.pycost --format folded | flamegraph.pl > run.svg\n"
-	"  pycost report run.pycost --format pstats -o run.pstats && python3 -m pstats run.pstats\n"
-	"  pycost report api.pycost --by endpoint --where commit=3f2a9c1\n"
-	"  pycost report api.pycost --endpoint 'GET /users/{n}' --format folded\n";
+    "Usage: pycost report FILE [--format table|folded|pprof|pstats|speedscope|json]\n"
+    "                     [-o OUT] [--by function|stack|endpoint|request] [--pid PID]\n"
+    "                     [--endpoint 'GET /x/{n}'] [--where KEY=VALUE]... [--top N]\n"
+    "\n"
+    "  --format F    table (default), folded (flamegraph.pl, speedscope), pprof\n"
+    "                (gzip'd profile.proto for go tool pprof), pstats (python -m pstats,\n"
+    "                snakeviz), speedscope (JSON), json\n"
+    "  -o, --output  write to OUT instead of standard output\n"
+    "  --by B        function (default): functions by self cost; stack: whole stacks;\n"
+    "                endpoint: per-endpoint requests, latency, cost, backend and GC time;\n"
+    "                request: one JSON object per request\n"
+    "  --pid PID     only samples of this process\n"
+    "  --endpoint E  only samples taken inside requests of endpoint E; weights are\n"
+    "                scaled so that they add up to E's measured cost\n"
+    "  --where K=V   only processes whose label K is V (host, pid, worker, python,\n"
+    "                commit, env.NAME) or requests with status V (status=500)\n"
+    "  --top N       rows in tables (default 30 for table, all otherwise; 0 = all)\n"
+    "\n"
+    "Examples:\n"
+    "  pycost report run.pycost\n"
+    "  pycost report run.pycost --format folded | flamegraph.pl > run.svg\n"
+    "  pycost report run.pycost --format pstats -o run.pstats && python3 -m pstats run.pstats\n"
+    "  pycost report api.pycost --by endpoint --where commit=3f2a9c1\n"
+    "  pycost report api.pycost --endpoint 'GET /users/{n}' --format folded\n";
 
-static const char info_help[] = "Usage: pycost info -p PID\n"
-				"\n"
-				"Shows what pycost sees in a process: the interpreter file, Python\n"
-				"version, where _PyRuntime is, how the struct layout was obtained\n"
-				"and checked, and the process's threads.  Changes nothing.\n"
-				"\n"
-				"Example:\n"
-				"  pycost info -p $(pgrep -f gunicorn | head -1)\n";
+static const char info_help[] =
+    "Usage: pycost info -p PID\n"
+    "\n"
+    "Shows what pycost sees in a process: the interpreter file, Python\n"
+    "version, where _PyRuntime is, how the struct layout was obtained\n"
+    "and checked, and the process's threads.  Changes nothing.\n"
+    "\n"
+    "Example:\n"
+    "  pycost info -p $(pgrep -f gunicorn | head -1)\n";
 
 static const char top_help[] =
-	"Usage: pycost top [--uwsgi PID | -p PID[,PID...]] [-F HZ] [--metric M]\n"
-	"                  [--route 'METHOD /pattern']... [-d SECONDS]\n"
-	"\n"
-	"Live view, refreshed every second: endpoints by cost (requests/s, latency,\n"
-	"cost per request) and the costliest functions.  q or Ctrl-C quits.\n"
-	"\n"
-	"Example:\n"
-	"  pycost top --uwsgi $(pgrep -o uwsgi)\n";
+    "Usage: pycost top [--uwsgi PID | -p PID[,PID...]] [-F HZ] [--metric M]\n"
+    "                  [--route 'METHOD /pattern']... [-d SECONDS]\n"
+    "\n"
+    "Live view, refreshed every second: endpoints by cost (requests/s, latency,\n"
+    "cost per request) and the costliest functions.  q or Ctrl-C quits.\n"
+    "\n"
+    "Example:\n"
+    "  pycost top --uwsgi $(pgrep -o uwsgi)\n";
 
 int cli__help(FILE *f, const char *verb)
 {
@@ -261,22 +262,22 @@ static int parse_backend(const char *s, struct config *cfg)
 static int parse_record(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{"pid", required_argument, NULL, 'p'},
-		{"duration", required_argument, NULL, 'd'},
-		{"freq", required_argument, NULL, 'F'},
-		{"period", required_argument, NULL, OPT_PERIOD},
-		{"metric", required_argument, NULL, OPT_METRIC},
-		{"output", required_argument, NULL, 'o'},
-		{"uwsgi", required_argument, NULL, OPT_UWSGI},
-		{"requests", required_argument, NULL, OPT_REQUESTS},
-		{"label-env", required_argument, NULL, OPT_LABEL_ENV},
-		{"commit-from", required_argument, NULL, OPT_COMMIT_FROM},
-		{"user-key", required_argument, NULL, OPT_USER_KEY},
-		{"route", required_argument, NULL, OPT_ROUTE},
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"freq", required_argument, NULL, 'F'},
+	    {"period", required_argument, NULL, OPT_PERIOD},
+	    {"metric", required_argument, NULL, OPT_METRIC},
+	    {"output", required_argument, NULL, 'o'},
+	    {"uwsgi", required_argument, NULL, OPT_UWSGI},
+	    {"requests", required_argument, NULL, OPT_REQUESTS},
+	    {"label-env", required_argument, NULL, OPT_LABEL_ENV},
+	    {"commit-from", required_argument, NULL, OPT_COMMIT_FROM},
+	    {"user-key", required_argument, NULL, OPT_USER_KEY},
+	    {"route", required_argument, NULL, OPT_ROUTE},
+	    {"backend", required_argument, NULL, OPT_BACKEND},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	int c, have_freq = 0;
 
@@ -343,7 +344,8 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		case OPT_COMMIT_FROM:
 			if (strncmp(optarg, "env:", 4) && strncmp(optarg, "file:", 5) &&
 			    strcmp(optarg, "git")) {
-				elog("invalid --commit-from '%s': expected env:VAR, file:PATH or git",
+				elog("invalid --commit-from '%s': expected env:VAR, file:PATH or "
+				     "git",
 				     optarg);
 				return -EINVAL;
 			}
@@ -412,16 +414,16 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 static int parse_report(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"by", required_argument, NULL, OPT_BY},
-		{"pid", required_argument, NULL, OPT_PID},
-		{"top", required_argument, NULL, OPT_TOP},
-		{"endpoint", required_argument, NULL, OPT_ENDPOINT},
-		{"where", required_argument, NULL, OPT_WHERE},
-		{"output", required_argument, NULL, 'o'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"by", required_argument, NULL, OPT_BY},
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"top", required_argument, NULL, OPT_TOP},
+	    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+	    {"where", required_argument, NULL, OPT_WHERE},
+	    {"output", required_argument, NULL, 'o'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	int c, have_top = 0;
 
@@ -431,15 +433,17 @@ static int parse_report(int argc, char **argv, struct config *cfg)
 		switch (c) {
 		case OPT_FORMAT:
 			if (report__parse_format(optarg, &cfg->report.format)) {
-				elog("invalid --format '%s': expected table, folded, pprof, pstats, "
-				     "speedscope or json",
-				     optarg);
+				elog(
+				    "invalid --format '%s': expected table, folded, pprof, pstats, "
+				    "speedscope or json",
+				    optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_BY:
 			if (report__parse_by(optarg, &cfg->report.by)) {
-				elog("invalid --by '%s': expected function, stack, endpoint or request",
+				elog("invalid --by '%s': expected function, stack, endpoint or "
+				     "request",
 				     optarg);
 				return -EINVAL;
 			}
@@ -500,10 +504,10 @@ static int parse_report(int argc, char **argv, struct config *cfg)
 static int parse_info(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{"pid", required_argument, NULL, 'p'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	int c;
 

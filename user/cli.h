@@ -26,9 +26,9 @@ enum verb {
 	VERB_VERSION,
 };
 
-#define CLI_MAX_PIDS 256
+#define CLI_MAX_PIDS	  256
 #define CLI_MAX_LABEL_ENV 32
-#define CLI_MAX_WHERE 16
+#define CLI_MAX_WHERE	  16
 
 enum requests_mode {
 	REQUESTS_AUTO, /* on when a traced process listens on a socket */
@@ -41,13 +41,13 @@ struct config {
 	/* record */
 	uint32_t pids[CLI_MAX_PIDS];
 	size_t npids;
-	double duration;  /* seconds; 0 = until stopped */
-	uint64_t freq;	  /* Hz */
-	uint64_t period;  /* metric events per sample; 0 = use freq */
+	double duration; /* seconds; 0 = until stopped */
+	uint64_t freq;	 /* Hz */
+	uint64_t period; /* metric events per sample; 0 = use freq */
 	enum metric metric;
 	const char *output; /* record: capture path; report: output path (NULL = stdout) */
 	char **command;	    /* NULL-terminated argv after "--" */
-	int uwsgi; /* --uwsgi: the PID must be a uWSGI master or worker */
+	int uwsgi;	    /* --uwsgi: the PID must be a uWSGI master or worker */
 	enum requests_mode requests;
 	const char *label_env[CLI_MAX_LABEL_ENV]; /* fnmatch patterns of variable names */
 	size_t nlabel_env;
@@ -62,8 +62,8 @@ struct config {
 	/* report */
 	const char *input;
 	struct report_opts report;
-	uint32_t pid_filter; /* 0 = all */
-	const char *endpoint; /* --endpoint: only samples inside its requests */
+	uint32_t pid_filter;		  /* 0 = all */
+	const char *endpoint;		  /* --endpoint: only samples inside its requests */
 	const char *where[CLI_MAX_WHERE]; /* KEY=VALUE label filters */
 	size_t nwhere;
 	/* help */

@@ -302,8 +302,7 @@ static int parse_http(const char *h, size_t len, const struct http_opts *o,
 			return -EINVAL;
 	sp2 = memchr(sp1 + 1, ' ', linelen - mlen - 1);
 	/* a head cut inside the request line still names its endpoint */
-	if (sp2 ? (size_t)(h + linelen - sp2) < 9 || strncmp(sp2 + 1, "HTTP/1.", 7)
-		: eol != NULL)
+	if (sp2 ? (size_t)(h + linelen - sp2) < 9 || strncmp(sp2 + 1, "HTTP/1.", 7) : eol != NULL)
 		return -EINVAL;
 	memcpy(out->method, h, mlen);
 	out->method[mlen] = 0;

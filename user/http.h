@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define HTTP_METHOD_MAX 16
-#define HTTP_PATH_MAX 256
+#define HTTP_PATH_MAX	256
 #define HTTP_MAX_ROUTES 64
 
 enum http_user_from {
@@ -32,7 +32,7 @@ struct http_route {
 
 struct http_opts {
 	enum http_user_from user_from;
-	char user_key[64];   /* header or cookie name */
+	char user_key[64];     /* header or cookie name */
 	uint64_t user_salt[2]; /* key of the identity hash (random per capture) */
 	const struct http_route *routes;
 	size_t nroutes;
@@ -40,10 +40,10 @@ struct http_opts {
 
 struct http_request {
 	char method[HTTP_METHOD_MAX];
-	char path[HTTP_PATH_MAX];	       /* raw path, query string dropped */
+	char path[HTTP_PATH_MAX];			    /* raw path, query string dropped */
 	char endpoint[HTTP_METHOD_MAX + HTTP_PATH_MAX + 2]; /* "GET /users/{n}" */
-	uint64_t user;			       /* keyed hash of the identity, 0 if none */
-	int uwsgi;			       /* arrived as a uwsgi packet */
+	uint64_t user; /* keyed hash of the identity, 0 if none */
+	int uwsgi;     /* arrived as a uwsgi packet */
 };
 
 /*

@@ -61,8 +61,8 @@ int info__run(const struct config *cfg)
 	printf("_PyRuntime:     0x%llx\n", (unsigned long long)py.runtime);
 	printf("layout:         %s\n", py.layout_source);
 	printf("frames:         %s\n", py.layout.frame_kind == PYCOST_FRAMES_OBJECT
-					     ? "PyFrameObject chain (f_back)"
-					     : "_PyInterpreterFrame chain (previous)");
+					   ? "PyFrameObject chain (f_back)"
+					   : "_PyInterpreterFrame chain (previous)");
 	n = count_tstates(&py);
 	if (n < 0)
 		printf("thread states:  unreadable\n");

@@ -141,13 +141,13 @@ struct debug_map {
 
 /* Positions follow the struct declarations in each version's pycore_debug_offsets.h. */
 static const struct debug_map debug_maps[] = {
-	{13, 584, 40, 72, 168, 184, 192, 224, 232, 240, 248, 264, 280, 288, 296, 304, 312, 344, 520,
-	 528, 544, 552, 560, 0},
-	/* 3.14 added threads_main and generation counters to the interpreter group,
-	 * stackpointer/tlbc_index to frames, co_tlbc, and set/gen/llist groups;
-	 * f_executable became a tagged _PyStackRef */
-	{14, 760, 40, 72, 192, 208, 216, 248, 256, 264, 272, 288, 320, 328, 336, 344, 352, 384, 600,
-	 608, 624, 632, 640, 3},
+    {13,  584, 40,  72,	 168, 184, 192, 224, 232, 240, 248, 264,
+     280, 288, 296, 304, 312, 344, 520, 528, 544, 552, 560, 0},
+    /* 3.14 added threads_main and generation counters to the interpreter group,
+     * stackpointer/tlbc_index to frames, co_tlbc, and set/gen/llist groups;
+     * f_executable became a tagged _PyStackRef */
+    {14,  760, 40,  72,	 192, 208, 216, 248, 256, 264, 272, 288,
+     320, 328, 336, 344, 352, 384, 600, 608, 624, 632, 640, 3},
 };
 
 static uint64_t rd64(const uint8_t *p, size_t off)
@@ -164,11 +164,12 @@ int offsets__from_debug(const uint8_t *dbg, size_t len, struct pycost_layout *l,
 	const struct debug_map *m = NULL;
 	uint64_t version, ft;
 	unsigned int minor;
-	uint16_t *dst[] = {&l->rt_interp_head, &l->is_threads_head, &l->ts_next, &l->ts_frame,
-			   &l->ts_thread_id, &l->fr_back, &l->fr_code, &l->fr_instr,
-			   &l->fr_owner, &l->co_filename, &l->co_name, &l->co_qualname,
-			   &l->co_linetable, &l->co_firstlineno, &l->co_adaptive, &l->bytes_size,
-			   &l->bytes_data, &l->str_state, &l->str_length, &l->str_ascii_data};
+	uint16_t *dst[] = {
+	    &l->rt_interp_head, &l->is_threads_head, &l->ts_next,     &l->ts_frame,
+	    &l->ts_thread_id,	&l->fr_back,	     &l->fr_code,     &l->fr_instr,
+	    &l->fr_owner,	&l->co_filename,     &l->co_name,     &l->co_qualname,
+	    &l->co_linetable,	&l->co_firstlineno,  &l->co_adaptive, &l->bytes_size,
+	    &l->bytes_data,	&l->str_state,	     &l->str_length,  &l->str_ascii_data};
 	uint16_t src[ARRAY_SIZE(dst)];
 	uint64_t fr_size;
 
@@ -255,11 +256,11 @@ int offsets__check_code(const struct pycost_layout *l, const struct code_member 
 		const char *name;
 		uint16_t off;
 	} want[] = {
-		{"co_firstlineno", l->co_firstlineno},
-		{"co_filename", l->co_filename},
-		{"co_name", l->co_name},
-		{"co_qualname", l->co_qualname},
-		{minor < 10 ? "co_lnotab" : "co_linetable", l->co_linetable},
+	    {"co_firstlineno", l->co_firstlineno},
+	    {"co_filename", l->co_filename},
+	    {"co_name", l->co_name},
+	    {"co_qualname", l->co_qualname},
+	    {minor < 10 ? "co_lnotab" : "co_linetable", l->co_linetable},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {

@@ -125,6 +125,57 @@ static int htab_reserve(struct htab *t, const struct profile *p,
 	return htab_resize(t, t->cap ? t->cap * 2 : 256, p, hash_of);
 }
 
+/*
+ * Probes t for an entry equal to key (eq), after making room for one more:
+ * returns the entry's index, or -1 with *slot at the empty slot where key
+ * belongs, or -ENOMEM.
+ */
+static int htab_find(struct htab *t, const struct profile *p,
+		     uint64_t (*hash_of)(const struct profile *, uint32_t), uint64_t h,
+		     int (*eq)(const struct profile *, uint32_t, const void *), const void *key,
+		     size_t *slot)
+{
+	size_t j;
+
+	if (htab_reserve(t, p, hash_of))
+		return -ENOMEM;
+	for (j = h & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1))
+		if (eq(p, t->slot[j] - 1, key))
+			return t->slot[j] - 1;
+	*slot = j;
+	return -1;
+}
+
+/* Records entry index i (just appended to its array) in slot. */
+static void htab_put(struct htab *t, size_t slot, size_t i)
+{
+	t->slot[slot] = i + 1;
+	t->n++;
+}
+
+static int func_eq(const struct profile *p, uint32_t i, const void *key)
+{
+	const struct pc_function *f = &p->funcs[i], *k = key;
+
+	return f->firstlineno == k->firstlineno && !strcmp(f->qualname, k->qualname) &&
+	       !strcmp(f->filename, k->filename);
+}
+
+static int stack_eq(const struct profile *p, uint32_t i, const void *key)
+{
+	const struct pc_stack *s = &p->stacks[i], *k = key;
+
+	return s->depth == k->depth && !memcmp(s->frames, k->frames, k->depth * sizeof(*k->frames));
+}
+
+static int sample_eq(const struct profile *p, uint32_t i, const void *key)
+{
+	const struct pc_sample *s = &p->samples[i], *k = key;
+
+	return s->stack == k->stack && s->pid == k->pid && s->tid == k->tid &&
+	       s->endpoint == k->endpoint && s->status == k->status;
+}
+
 struct profile *profile__new(void)
 {
 	struct profile *p = calloc(1, sizeof(*p));
@@ -212,8 +263,7 @@ static int htab_fill(struct htab *t, const struct profile *p, size_t n,
 		j = hash_of(p, i) & (t->cap - 1);
 		while (t->slot[j])
 			j = (j + 1) & (t->cap - 1);
-		t->slot[j] = i + 1;
-		t->n++;
+		htab_put(t, j, i);
 	}
 	return 0;
 }
@@ -250,26 +300,17 @@ static int ensure_index(struct profile *p)
 int profile__intern_func(struct profile *p, const char *qualname, const char *filename,
 			 int firstlineno)
 {
-	struct pc_function key = {(char *)qualname, (char *)filename, firstlineno};
-	struct profile_index *x;
-	struct pc_function *f;
-	size_t j;
-	int err;
+	struct pc_function key = {(char *)qualname, (char *)filename, firstlineno}, *f;
+	size_t slot = 0;
+	int i;
 
-	err = ensure_index(p);
-	if (err)
-		return err;
-	x = p->idx;
-	if (htab_reserve(&x->funcs, p, func_hash_of))
-		return -ENOMEM;
-	j = hash_func(&key) & (x->funcs.cap - 1);
-	for (; x->funcs.slot[j]; j = (j + 1) & (x->funcs.cap - 1)) {
-		f = &p->funcs[x->funcs.slot[j] - 1];
-		if (f->firstlineno == firstlineno && !strcmp(f->qualname, qualname) &&
-		    !strcmp(f->filename, filename))
-			return x->funcs.slot[j] - 1;
-	}
-	if (grow((void **)&p->funcs, &x->funcs_cap, p->nfuncs, sizeof(*p->funcs)))
+	i = ensure_index(p);
+	if (i)
+		return i;
+	i = htab_find(&p->idx->funcs, p, func_hash_of, hash_func(&key), func_eq, &key, &slot);
+	if (i != -1)
+		return i;
+	if (grow((void **)&p->funcs, &p->idx->funcs_cap, p->nfuncs, sizeof(*p->funcs)))
 		return -ENOMEM;
 	f = &p->funcs[p->nfuncs];
 	f->qualname = strdup(qualname);
@@ -280,31 +321,24 @@ int profile__intern_func(struct profile *p, const char *qualname, const char *fi
 		free(f->filename);
 		return -ENOMEM;
 	}
-	x->funcs.slot[j] = ++p->nfuncs;
-	x->funcs.n++;
-	return p->nfuncs - 1;
+	htab_put(&p->idx->funcs, slot, p->nfuncs);
+	return p->nfuncs++;
 }
 
 int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint32_t depth)
 {
-	struct profile_index *x;
-	struct pc_stack *s;
-	size_t j;
-	int err;
+	struct pc_stack key = {depth, (struct pc_frame *)frames}, *s;
+	size_t slot = 0;
+	int i;
 
-	err = ensure_index(p);
-	if (err)
-		return err;
-	x = p->idx;
-	if (htab_reserve(&x->stacks, p, stack_hash_of))
-		return -ENOMEM;
-	j = hash_frames(frames, depth) & (x->stacks.cap - 1);
-	for (; x->stacks.slot[j]; j = (j + 1) & (x->stacks.cap - 1)) {
-		s = &p->stacks[x->stacks.slot[j] - 1];
-		if (s->depth == depth && !memcmp(s->frames, frames, depth * sizeof(*frames)))
-			return x->stacks.slot[j] - 1;
-	}
-	if (grow((void **)&p->stacks, &x->stacks_cap, p->nstacks, sizeof(*p->stacks)))
+	i = ensure_index(p);
+	if (i)
+		return i;
+	i = htab_find(&p->idx->stacks, p, stack_hash_of, hash_frames(frames, depth), stack_eq, &key,
+		      &slot);
+	if (i != -1)
+		return i;
+	if (grow((void **)&p->stacks, &p->idx->stacks_cap, p->nstacks, sizeof(*p->stacks)))
 		return -ENOMEM;
 	s = &p->stacks[p->nstacks];
 	s->depth = depth;
@@ -313,39 +347,30 @@ int profile__intern_stack(struct profile *p, const struct pc_frame *frames, uint
 		return -ENOMEM;
 	if (depth)
 		memcpy(s->frames, frames, depth * sizeof(*frames));
-	x->stacks.slot[j] = ++p->nstacks;
-	x->stacks.n++;
-	return p->nstacks - 1;
+	htab_put(&p->idx->stacks, slot, p->nstacks);
+	return p->nstacks++;
 }
 
 int profile__add_sample(struct profile *p, const struct pc_sample *key)
 {
-	struct profile_index *x;
-	struct pc_sample *s;
-	size_t j;
-	int err;
+	size_t slot = 0;
+	int i;
 
-	err = ensure_index(p);
-	if (err)
-		return err;
-	x = p->idx;
-	if (htab_reserve(&x->samples, p, sample_hash_of))
-		return -ENOMEM;
-	j = hash_sample(key) & (x->samples.cap - 1);
-	for (; x->samples.slot[j]; j = (j + 1) & (x->samples.cap - 1)) {
-		s = &p->samples[x->samples.slot[j] - 1];
-		if (s->stack == key->stack && s->pid == key->pid && s->tid == key->tid &&
-		    s->endpoint == key->endpoint && s->status == key->status) {
-			s->count += key->count;
-			s->weight += key->weight;
-			return 0;
-		}
+	i = ensure_index(p);
+	if (i)
+		return i;
+	i = htab_find(&p->idx->samples, p, sample_hash_of, hash_sample(key), sample_eq, key, &slot);
+	if (i == -ENOMEM)
+		return i;
+	if (i >= 0) {
+		p->samples[i].count += key->count;
+		p->samples[i].weight += key->weight;
+		return 0;
 	}
-	if (grow((void **)&p->samples, &x->samples_cap, p->nsamples, sizeof(*p->samples)))
+	if (grow((void **)&p->samples, &p->idx->samples_cap, p->nsamples, sizeof(*p->samples)))
 		return -ENOMEM;
 	p->samples[p->nsamples] = *key;
-	x->samples.slot[j] = ++p->nsamples;
-	x->samples.n++;
+	htab_put(&p->idx->samples, slot, p->nsamples++);
 	return 0;
 }
 
@@ -390,8 +415,7 @@ int profile__add_request(struct profile *p, const struct pc_request *r)
 	err = ensure_index(p);
 	if (err)
 		return err;
-	if (grow((void **)&p->requests, &p->idx->requests_cap, p->nrequests,
-		 sizeof(*p->requests)))
+	if (grow((void **)&p->requests, &p->idx->requests_cap, p->nrequests, sizeof(*p->requests)))
 		return -ENOMEM;
 	q = &p->requests[p->nrequests];
 	*q = *r;

@@ -16,15 +16,15 @@ struct pc_meta {
 	char *host;
 	char *kernel;
 	char *pycost_version;
-	char *metric;	   /* "cpu", "instructions" or "cycles" */
-	char *unit;	   /* "nanoseconds", "instructions" or "cycles" */
-	uint64_t period;   /* sampling period in unit, 0 when frequency-based */
-	uint64_t freq;	   /* sampling frequency in Hz, 0 when period-based */
-	int64_t start_ns;  /* wall clock (Unix epoch) at start */
+	char *metric;	  /* "cpu", "instructions" or "cycles" */
+	char *unit;	  /* "nanoseconds", "instructions" or "cycles" */
+	uint64_t period;  /* sampling period in unit, 0 when frequency-based */
+	uint64_t freq;	  /* sampling frequency in Hz, 0 when period-based */
+	int64_t start_ns; /* wall clock (Unix epoch) at start */
 	uint64_t duration_ns;
-	uint64_t samples;  /* samples received */
-	uint64_t drops;	   /* records lost in the kernel (all kinds) */
-	uint64_t truncated; /* stacks cut at the maximum depth */
+	uint64_t samples;      /* samples received */
+	uint64_t drops;	       /* records lost in the kernel (all kinds) */
+	uint64_t truncated;    /* stacks cut at the maximum depth */
 	uint64_t unknown_code; /* frames whose code object could not be named */
 };
 
@@ -84,8 +84,8 @@ struct pc_request {
 	uint32_t gc_count;
 	int64_t start_ns; /* wall clock, Unix epoch */
 	uint64_t latency_ns;
-	uint64_t cost;	  /* in meta.unit */
-	uint64_t cpu_ns;  /* on-CPU time */
+	uint64_t cost;	 /* in meta.unit */
+	uint64_t cpu_ns; /* on-CPU time */
 	uint64_t offcpu_ns;
 	uint64_t db_ns, cache_ns, other_ns; /* time in backend calls */
 	uint64_t gc_ns;

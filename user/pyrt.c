@@ -168,7 +168,8 @@ static int elf_probe(uint32_t pid, const struct mapped_file *mf, struct elf_syms
 	if (!s->have_runtime)
 		goto cleanup;
 	if (eh.e_type == ET_DYN) {
-		/* the mapping at file offset page_down(p_offset) starts at bias + page_down(p_vaddr) */
+		/* the mapping at file offset page_down(p_offset) starts at bias +
+		 * page_down(p_vaddr) */
 		if (elf_getphdrnum(elf, &nph))
 			goto cleanup;
 		for (size_t i = 0; i < nph; i++) {
@@ -344,8 +345,9 @@ int pyrt__probe(uint32_t pid, struct pyrt_info *out, char *why, size_t whylen)
 		}
 	}
 	if (err) {
-		snprintf(why, whylen, "no Python runtime (_PyRuntime) in its %zu mapped files (exe: %s)",
-			 nfiles, exe[0] ? exe : "unknown");
+		snprintf(why, whylen,
+			 "no Python runtime (_PyRuntime) in its %zu mapped files (exe: %s)", nfiles,
+			 exe[0] ? exe : "unknown");
 		goto cleanup;
 	}
 	out->runtime = s.bias + s.runtime;

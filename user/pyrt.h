@@ -17,10 +17,10 @@
 struct pyrt_info {
 	uint32_t pid;
 	uint32_t version_hex;
-	char version[32];	  /* "3.11.2", or "3.9" when the micro version is unknown */
-	char path[PATH_MAX];	  /* the ELF file that defines _PyRuntime */
-	uint64_t runtime;	  /* address of _PyRuntime in the process */
-	char layout_source[160];  /* how the layout was obtained and checked */
+	char version[32];	 /* "3.11.2", or "3.9" when the micro version is unknown */
+	char path[PATH_MAX];	 /* the ELF file that defines _PyRuntime */
+	uint64_t runtime;	 /* address of _PyRuntime in the process */
+	char layout_source[160]; /* how the layout was obtained and checked */
 	struct pycost_layout layout;
 };
 

@@ -588,11 +588,11 @@ int record__run(const struct config *cfg)
 {
 	struct recorder r = {.cfg = cfg};
 	struct session_opts so = {
-		.metric = cfg->metric,
-		.freq = cfg->freq,
-		.period = cfg->period,
-		.on_record = handle_record,
-		.ctx = &r,
+	    .metric = cfg->metric,
+	    .freq = cfg->freq,
+	    .period = cfg->period,
+	    .on_record = handle_record,
+	    .ctx = &r,
 	};
 	struct target_child child = {.pid = -1, .go_fd = -1, .err_fd = -1};
 	char why[512], outbuf[64];
@@ -656,8 +656,8 @@ int record__run(const struct config *cfg)
 		elog("%s", why);
 		ret = (errno == EPERM || errno == EACCES || errno == ENOTSUP || errno == ENOENT ||
 		       errno == EOPNOTSUPP || errno == ENODEV)
-			      ? PYCOST_EXIT_USAGE
-			      : 1;
+			  ? PYCOST_EXIT_USAGE
+			  : 1;
 		goto cleanup;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -778,7 +778,8 @@ int record__run(const struct config *cfg)
 		(unsigned long long)r.samples, r.prof->nprocs, r.prof->nprocs == 1 ? "" : "es",
 		r.prof->meta.metric);
 	if (total_drops(&st) || st.truncated || r.unknown_code)
-		fprintf(stderr, ", %llu records dropped, %llu stacks truncated, %llu frames unnamed",
+		fprintf(stderr,
+			", %llu records dropped, %llu stacks truncated, %llu frames unnamed",
 			(unsigned long long)total_drops(&st), (unsigned long long)st.truncated,
 			(unsigned long long)r.unknown_code);
 	if (r.rt) {

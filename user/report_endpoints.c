@@ -26,7 +26,7 @@ struct ep_stats {
 	uint64_t cost_sum, cpu_sum, lat_sum;
 	uint64_t db, cache, other, gc; /* sums, ns */
 	uint64_t gc_count;
-	uint64_t users;	   /* distinct active users in the peak minute */
+	uint64_t users;	    /* distinct active users in the peak minute */
 	uint64_t peak_cost; /* cost of the endpoint's requests in that minute */
 };
 
@@ -277,8 +277,9 @@ static int json(const struct profile *p, FILE *out)
 		fprintf(out,
 			"}, \"malformed\": %" PRIu64 ", \"aborted\": %" PRIu64
 			", \"latency_us\": {\"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f}"
-			", \"cost\": {\"mean\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p99\": %" PRIu64
-			", \"total\": %" PRIu64 "}, \"cpu_ns\": {\"mean\": %" PRIu64 "}"
+			", \"cost\": {\"mean\": %" PRIu64 ", \"p50\": %" PRIu64
+			", \"p99\": %" PRIu64 ", \"total\": %" PRIu64
+			"}, \"cpu_ns\": {\"mean\": %" PRIu64 "}"
 			", \"on_cpu_share\": %.4f"
 			", \"backend_us\": {\"db\": %.1f, \"cache\": %.1f, \"other\": %.1f}"
 			", \"gc_us\": %.1f, \"gc_count\": %.3f"
@@ -318,14 +319,14 @@ int report_requests(const struct profile *p, const struct report_opts *o, FILE *
 		fputs(", \"view\": ", out);
 		report__json_str(out, r->view);
 		fprintf(out,
-			", \"pid\": %" PRIu32 ", \"tid\": %" PRIu32 ", \"status\": %" PRIu32 ", \"malformed\": %s, \"aborted\": %s"
+			", \"pid\": %" PRIu32 ", \"tid\": %" PRIu32 ", \"status\": %" PRIu32
+			", \"malformed\": %s, \"aborted\": %s"
 			", \"start_ns\": %" PRId64 ", \"latency_us\": %.1f, \"cost\": %" PRIu64
 			", \"cpu_ns\": %" PRIu64 ", \"offcpu_ns\": %" PRIu64
 			", \"backend_us\": {\"db\": %.1f, \"cache\": %.1f, \"other\": %.1f}"
 			", \"gc_count\": %" PRIu32 ", \"gc_us\": %.1f, \"bytes_in\": %" PRIu64
 			", \"bytes_out\": %" PRIu64 ", \"user\": ",
-			r->pid, r->tid, r->status,
-			r->flags & PC_REQ_MALFORMED ? "true" : "false",
+			r->pid, r->tid, r->status, r->flags & PC_REQ_MALFORMED ? "true" : "false",
 			r->flags & PC_REQ_ABORTED ? "true" : "false", r->start_ns,
 			r->latency_ns / 1e3, r->cost, r->cpu_ns, r->offcpu_ns, r->db_ns / 1e3,
 			r->cache_ns / 1e3, r->other_ns / 1e3, r->gc_count, r->gc_ns / 1e3,

@@ -47,8 +47,8 @@ int report__run(const struct config *cfg)
 		profile__keep_label(p, key, eq + 1);
 	}
 	if (cfg->endpoint && profile__keep_endpoint(p, cfg->endpoint)) {
-		elog("no endpoint '%s' in %s (see: pycost report %s --by endpoint)",
-		     cfg->endpoint, cfg->input, cfg->input);
+		elog("no endpoint '%s' in %s (see: pycost report %s --by endpoint)", cfg->endpoint,
+		     cfg->input, cfg->input);
 		ret = PYCOST_EXIT_USAGE;
 		goto cleanup;
 	}
@@ -72,8 +72,8 @@ int report__run(const struct config *cfg)
 		if (err)
 			unlink(tmp);
 	}
-	if (err == -EINVAL && (cfg->report.by == REPORT_BY_ENDPOINT ||
-			       cfg->report.by == REPORT_BY_REQUEST)) {
+	if (err == -EINVAL &&
+	    (cfg->report.by == REPORT_BY_ENDPOINT || cfg->report.by == REPORT_BY_REQUEST)) {
 		elog("--by endpoint and --by request write table or json only");
 		ret = PYCOST_EXIT_USAGE;
 		goto cleanup;

@@ -137,6 +137,19 @@ static struct pending *take(struct reqtrack *rt, uint32_t tid, uint64_t req_id)
 	return NULL;
 }
 
+/* Adds a request's parked samples outside any endpoint and frees them. 0 or -ENOMEM. */
+static int flush_outside(struct reqtrack *rt, struct pending *e)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < e->n && !err; i++)
+		if (!(e->items[i].flags & PYCOST_SF_WALK))
+			err = profile__add(rt->p, e->items[i].stack, e->pid, e->tid, 1,
+					   e->items[i].weight);
+	pending_free(e);
+	return err;
+}
+
 static int is_pseudo(const struct pc_function *f)
 {
 	return f->qualname[0] == '[';
@@ -171,9 +184,9 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched)
 	static const struct {
 		const char *qualname, *file;
 	} disp[] = {
-		{"BaseHandler._get_response", "django/core/handlers/"},
-		{"Flask.dispatch_request", "flask/"},
-		{"SyncWorker.handle_request", "gunicorn/workers/"},
+	    {"BaseHandler._get_response", "django/core/handlers/"},
+	    {"Flask.dispatch_request", "flask/"},
+	    {"SyncWorker.handle_request", "gunicorn/workers/"},
 	};
 	const struct pc_stack *s = &p->stacks[stack];
 
@@ -182,7 +195,8 @@ int reqtrack__view_of(const struct profile *p, uint32_t stack, int *dispatched)
 		for (uint32_t i = 0; i < s->depth; i++) {
 			const struct pc_function *f = &p->funcs[s->frames[i].func];
 
-			if (strcmp(f->qualname, disp[d].qualname) || !strstr(f->filename, disp[d].file))
+			if (strcmp(f->qualname, disp[d].qualname) ||
+			    !strstr(f->filename, disp[d].file))
 				continue;
 			/* decorators and middleware of the framework sit between */
 			for (uint32_t j = i + 1; j < s->depth; j++) {
@@ -286,14 +300,8 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	if (r->flags & PYCOST_RF_PROXIED) {
 		/* a router's half of a request another traced process served */
 		e = take(rt, r->tid, r->id);
-		for (size_t i = 0; e && i < e->n && !err; i++)
-			if (!(e->items[i].flags & PYCOST_SF_WALK))
-				err = profile__add(rt->p, e->items[i].stack, r->pid, r->tid, 1,
-						   e->items[i].weight);
-		if (e)
-			pending_free(e);
 		rt->proxied++;
-		return err;
+		return e ? flush_outside(rt, e) : 0;
 	}
 	if (http__parse_request(r->head, headlen, rt->o, &h))
 		q.flags |= PC_REQ_MALFORMED;
@@ -384,13 +392,9 @@ int reqtrack__finish(struct reqtrack *rt)
 	for (size_t b = 0; b < 4096; b++) {
 		struct pending *e;
 
-		while ((e = rt->bucket[b])) {
+		while ((e = rt->bucket[b]) && !err) {
 			rt->bucket[b] = e->next;
-			for (size_t i = 0; i < e->n && !err; i++)
-				if (!(e->items[i].flags & PYCOST_SF_WALK))
-					err = profile__add(rt->p, e->items[i].stack, e->pid, e->tid,
-							   1, e->items[i].weight);
-			pending_free(e);
+			err = flush_outside(rt, e);
 		}
 	}
 	if (err)

@@ -88,8 +88,8 @@ static void fill_attr(struct perf_event_attr *a, enum metric m)
 		a->config = PERF_COUNT_SW_CPU_CLOCK;
 	} else {
 		a->type = PERF_TYPE_HARDWARE;
-		a->config = m == METRIC_CYCLES ? PERF_COUNT_HW_CPU_CYCLES
-					       : PERF_COUNT_HW_INSTRUCTIONS;
+		a->config =
+		    m == METRIC_CYCLES ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_HW_INSTRUCTIONS;
 	}
 }
 
@@ -158,8 +158,8 @@ static int open_events(struct session *s, const struct session_opts *o, char *wh
 				 strerror(-err));
 			return err;
 		}
-		s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.on_sample,
-							       s->sample_fds[cpu]);
+		s->links[cpu] =
+		    bpf_program__attach_perf_event(s->skel->progs.on_sample, s->sample_fds[cpu]);
 		if (!s->links[cpu]) {
 			err = -errno;
 			snprintf(why, whylen, "failed to attach sampler on CPU %d: %s", cpu,
@@ -193,8 +193,8 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	libbpf_set_print(libbpf_log);
 
 	if (s->metric == METRIC_AUTO) {
-		s->metric = metric_available(METRIC_INSTRUCTIONS) ? METRIC_CPU
-								  : METRIC_INSTRUCTIONS;
+		s->metric =
+		    metric_available(METRIC_INSTRUCTIONS) ? METRIC_CPU : METRIC_INSTRUCTIONS;
 	} else if (s->metric != METRIC_CPU) {
 		err = metric_available(s->metric);
 		if (err == -EACCES || err == -EPERM) {

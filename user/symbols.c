@@ -16,12 +16,12 @@ struct code_entry {
 	uint32_t pid;
 	uint32_t ident;
 	uint64_t code;
-	uint32_t func;	  /* function index in the profile */
+	uint32_t func; /* function index in the profile */
 	int firstlineno;
 	unsigned int minor;
 	uint8_t *table;
 	size_t table_len;
-	int last_lasti;	  /* one-entry line cache: hot frames repeat */
+	int last_lasti; /* one-entry line cache: hot frames repeat */
 	int last_line;
 	struct code_entry *next;
 };
@@ -281,8 +281,9 @@ int symbols__add_code(struct symbols *s, const struct pycost_code *c, uint32_t v
 	if (s->n >= s->nbuckets && rehash(s))
 		return -ENOMEM;
 	qualname = qn->kind ? symbols__utf8(qdata, qn->len, qn->kind) : strdup("<unreadable name>");
-	filename = c->filename.kind ? symbols__utf8(c->filename_data, c->filename.len, c->filename.kind)
-				    : strdup("<unreadable filename>");
+	filename = c->filename.kind
+		       ? symbols__utf8(c->filename_data, c->filename.len, c->filename.kind)
+		       : strdup("<unreadable filename>");
 	e = calloc(1, sizeof(*e));
 	if (!qualname || !filename || !e)
 		goto cleanup;
@@ -329,7 +330,7 @@ int symbols__frame(struct symbols *s, uint32_t pid, const struct pycost_frame *f
 	if (e->last_lasti != f->lasti) {
 		e->last_lasti = f->lasti;
 		e->last_line =
-			symbols__line(e->minor, e->firstlineno, e->table, e->table_len, f->lasti);
+		    symbols__line(e->minor, e->firstlineno, e->table, e->table_len, f->lasti);
 	}
 	out->func = e->func;
 	out->line = e->last_line;

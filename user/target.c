@@ -56,7 +56,8 @@ int target__describe(uint32_t pid, struct target_proc *out)
 	if (!p || p[1] != ' ')
 		return -EINVAL;
 	*p = 0;
-	snprintf(out->comm, sizeof(out->comm), "%.31s", strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
+	snprintf(out->comm, sizeof(out->comm), "%.31s",
+		 strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
 	out->state = p[2];
 	/* field 9 is flags; PF_KTHREAD = 0x00200000 */
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
@@ -425,7 +426,8 @@ static size_t read_tcp(uint32_t pid, const char *table, struct tcp_sock *v, size
 	while (n < max && fgets(line, sizeof(line), f)) {
 		struct tcp_sock *t = &v[n];
 
-		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %*s %*s %*s %*s %*s %lu",
+		if (sscanf(line,
+			   " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %*s %*s %*s %*s %*s %lu",
 			   &t->lport, &t->rport, &t->state, &t->inode) == 4)
 			n++;
 	}
@@ -528,4 +530,3 @@ size_t target__listen_ports(uint32_t pid, uint16_t *ports, size_t max)
 	each_tcp_fd(pid, listening, &l);
 	return l.n;
 }
-

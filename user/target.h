@@ -15,10 +15,10 @@
 
 struct target_proc {
 	uint32_t pid;
-	char state;	     /* from /proc/PID/stat: R, S, Z, ... */
+	char state; /* from /proc/PID/stat: R, S, Z, ... */
 	char comm[32];
-	char cmdline[1024];  /* arguments joined by spaces */
-	char exe[PATH_MAX];  /* "" for kernel threads */
+	char cmdline[1024]; /* arguments joined by spaces */
+	char exe[PATH_MAX]; /* "" for kernel threads */
 	int kernel_thread;
 	int nthreads;
 };

@@ -20,13 +20,12 @@ static int parse(struct config *c, char *const *argv)
 Test(cli, record_defaults_and_options)
 {
 	struct config c;
-	char *a[] = {"pycost", "record", "-p", "12,34", "-d", "1.5", "--metric", "cpu", "-o",
-		     "x.pycost", NULL};
-	char *b[] = {"pycost", "record", "--period", "1000000", "--", "python3", "-c", "1",
-		     NULL};
-	char *w[] = {"pycost", "record", "--uwsgi", "9", "--backend", "8123=db", "--route",
-		     "GET /a/*", "--user-key", "cookie:sid", "--label-env", "FEATURE_*",
-		     "--requests", "on", NULL};
+	char *a[] = {"pycost",	 "record", "-p", "12,34",    "-d", "1.5",
+		     "--metric", "cpu",	   "-o", "x.pycost", NULL};
+	char *b[] = {"pycost", "record", "--period", "1000000", "--", "python3", "-c", "1", NULL};
+	char *w[] = {"pycost",	    "record",	 "--uwsgi",    "9",	     "--backend",
+		     "8123=db",	    "--route",	 "GET /a/*",   "--user-key", "cookie:sid",
+		     "--label-env", "FEATURE_*", "--requests", "on",	     NULL};
 
 	cr_assert_eq(parse(&c, a), 0);
 	cr_expect_eq(c.verb, VERB_RECORD);
@@ -54,20 +53,20 @@ Test(cli, record_refusals, .init = cr_redirect_stderr)
 {
 	struct config c;
 	char *cases[][10] = {
-		{"pycost", "record", NULL},
-		{"pycost", "record", "-p", "abc", NULL},
-		{"pycost", "record", "-p", "0", NULL},
-		{"pycost", "record", "-p", "1", "-d", "-3", NULL},
-		{"pycost", "record", "-p", "1", "-F", "0", NULL},
-		{"pycost", "record", "-p", "1", "-F", "99", "--period", "5000", NULL},
-		{"pycost", "record", "-p", "1", "--metric", "bogus", NULL},
-		{"pycost", "record", "-p", "1", "stray", NULL},
-		{"pycost", "record", "-p", "1", "--backend", "99999=db", NULL},
-		{"pycost", "record", "-p", "1", "--backend", "80=web", NULL},
-		{"pycost", "record", "-p", "1", "--route", "nope", NULL},
-		{"pycost", "record", "-p", "1", "--user-key", "query:x", NULL},
-		{"pycost", "record", "-p", "1", "--requests", "maybe", NULL},
-		{"pycost", "record", "-p", "1", "--commit-from", "svn", NULL},
+	    {"pycost", "record", NULL},
+	    {"pycost", "record", "-p", "abc", NULL},
+	    {"pycost", "record", "-p", "0", NULL},
+	    {"pycost", "record", "-p", "1", "-d", "-3", NULL},
+	    {"pycost", "record", "-p", "1", "-F", "0", NULL},
+	    {"pycost", "record", "-p", "1", "-F", "99", "--period", "5000", NULL},
+	    {"pycost", "record", "-p", "1", "--metric", "bogus", NULL},
+	    {"pycost", "record", "-p", "1", "stray", NULL},
+	    {"pycost", "record", "-p", "1", "--backend", "99999=db", NULL},
+	    {"pycost", "record", "-p", "1", "--backend", "80=web", NULL},
+	    {"pycost", "record", "-p", "1", "--route", "nope", NULL},
+	    {"pycost", "record", "-p", "1", "--user-key", "query:x", NULL},
+	    {"pycost", "record", "-p", "1", "--requests", "maybe", NULL},
+	    {"pycost", "record", "-p", "1", "--commit-from", "svn", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -78,7 +77,7 @@ Test(cli, report_and_info)
 {
 	struct config c;
 	char *a[] = {"pycost", "report", "x.pycost", "--format", "pprof", "--by", "stack",
-		     "--pid", "7", "--top", "5", "-o", "out", NULL};
+		     "--pid",  "7",	 "--top",    "5",	 "-o",	  "out",  NULL};
 	char *b[] = {"pycost", "report", "x.pycost", NULL};
 	char *i[] = {"pycost", "info", "-p", "42", NULL};
 

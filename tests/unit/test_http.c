@@ -38,9 +38,15 @@ Test(http, request_lines)
 Test(http, hostile_heads)
 {
 	const char *bad[] = {
-		"",	 "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "get / HTTP/1.1\r\n",
-		"GET\r\n", "GET / FTP/1.0\r\n", "GET relative HTTP/1.1\r\n",
-		"GET /a\x01b HTTP/1.1\r\n", "GETTTTTTTTTTTTTTTTTTTTTT / HTTP/1.1\r\n", "GET /\r\n",
+	    "",
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+	    "get / HTTP/1.1\r\n",
+	    "GET\r\n",
+	    "GET / FTP/1.0\r\n",
+	    "GET relative HTTP/1.1\r\n",
+	    "GET /a\x01b HTTP/1.1\r\n",
+	    "GETTTTTTTTTTTTTTTTTTTTTT / HTTP/1.1\r\n",
+	    "GET /\r\n",
 	};
 	struct http_request r;
 
@@ -82,13 +88,13 @@ Test(http, normalisation)
 	struct {
 		const char *in, *out;
 	} t[] = {
-		{"/", "/"},
-		{"/users/42", "/users/{n}"},
-		{"/o/123e4567-e89b-12d3-a456-426614174000/x", "/o/{uuid}/x"},
-		{"/blob/deadbeefdeadbeef00", "/blob/{hex}"},
-		{"/t/AbC9xYz0qWeRtYuIoP12/", "/t/{token}/"},
-		{"/static/app.js", "/static/app.js"},
-		{"/v2/users", "/v2/users"},
+	    {"/", "/"},
+	    {"/users/42", "/users/{n}"},
+	    {"/o/123e4567-e89b-12d3-a456-426614174000/x", "/o/{uuid}/x"},
+	    {"/blob/deadbeefdeadbeef00", "/blob/{hex}"},
+	    {"/t/AbC9xYz0qWeRtYuIoP12/", "/t/{token}/"},
+	    {"/static/app.js", "/static/app.js"},
+	    {"/v2/users", "/v2/users"},
 	};
 	char out[256];
 

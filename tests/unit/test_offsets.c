@@ -53,27 +53,27 @@ static void make_314(uint8_t *b)
 	memset(b, 0, OFFSETS_DEBUG_MAX);
 	memcpy(b, "xdebugpy", 8);
 	put64(b, 8, 0x030e00f0);
-	put64(b, 40, 808);   /* runtime_state.interpreters_head */
-	put64(b, 72, 7344);  /* interpreter_state.threads_head */
-	put64(b, 192, 8);    /* thread_state.next */
-	put64(b, 208, 72);   /* thread_state.current_frame */
-	put64(b, 216, 152);  /* thread_state.thread_id */
-	put64(b, 248, 88);   /* interpreter_frame.size */
-	put64(b, 256, 8);    /* previous */
-	put64(b, 264, 0);    /* executable */
-	put64(b, 272, 56);   /* instr_ptr */
-	put64(b, 288, 74);   /* owner */
-	put64(b, 320, 112);  /* code_object.filename */
-	put64(b, 328, 120);  /* name */
-	put64(b, 336, 128);  /* qualname */
-	put64(b, 344, 136);  /* linetable */
-	put64(b, 352, 68);   /* firstlineno */
-	put64(b, 384, 208);  /* co_code_adaptive */
-	put64(b, 600, 16);   /* bytes ob_size */
-	put64(b, 608, 32);   /* bytes ob_sval */
-	put64(b, 624, 32);   /* unicode state */
-	put64(b, 632, 16);   /* unicode length */
-	put64(b, 640, 40);   /* asciiobject_size */
+	put64(b, 40, 808);  /* runtime_state.interpreters_head */
+	put64(b, 72, 7344); /* interpreter_state.threads_head */
+	put64(b, 192, 8);   /* thread_state.next */
+	put64(b, 208, 72);  /* thread_state.current_frame */
+	put64(b, 216, 152); /* thread_state.thread_id */
+	put64(b, 248, 88);  /* interpreter_frame.size */
+	put64(b, 256, 8);   /* previous */
+	put64(b, 264, 0);   /* executable */
+	put64(b, 272, 56);  /* instr_ptr */
+	put64(b, 288, 74);  /* owner */
+	put64(b, 320, 112); /* code_object.filename */
+	put64(b, 328, 120); /* name */
+	put64(b, 336, 128); /* qualname */
+	put64(b, 344, 136); /* linetable */
+	put64(b, 352, 68);  /* firstlineno */
+	put64(b, 384, 208); /* co_code_adaptive */
+	put64(b, 600, 16);  /* bytes ob_size */
+	put64(b, 608, 32);  /* bytes ob_sval */
+	put64(b, 624, 32);  /* unicode state */
+	put64(b, 632, 16);  /* unicode length */
+	put64(b, 640, 40);  /* asciiobject_size */
 }
 
 Test(offsets, debug_offsets_3_14)
@@ -185,8 +185,8 @@ Test(offsets, code_member_check)
 {
 	struct pycost_layout l;
 	struct code_member m[] = {
-		{"co_argcount", 52},   {"co_firstlineno", 68}, {"co_filename", 112},
-		{"co_name", 120},      {"co_qualname", 128},   {"co_linetable", 136},
+	    {"co_argcount", 52}, {"co_firstlineno", 68}, {"co_filename", 112},
+	    {"co_name", 120},	 {"co_qualname", 128},	 {"co_linetable", 136},
 	};
 	char why[128];
 

@@ -37,18 +37,34 @@ static struct profile *web_profile(void)
 	/* 10 requests of /users: cost 100..1000 us, latency = 2 x cost, db 50 us each */
 	for (int i = 1; i <= 10; i++) {
 		struct pc_request r = {
-			.pid = 7, .tid = 7, .endpoint = a, .status = i == 10 ? 500 : 200,
-			.start_ns = 60000000000LL * 100 + i, .latency_ns = 200000ULL * i,
-			.cost = 100000ULL * i, .cpu_ns = 100000ULL * i, .db_ns = 50000,
-			.user = 1 + i % 3, .method = "GET", .path = "/users/1", .view = "user (app.py)",
+		    .pid = 7,
+		    .tid = 7,
+		    .endpoint = a,
+		    .status = i == 10 ? 500 : 200,
+		    .start_ns = 60000000000LL * 100 + i,
+		    .latency_ns = 200000ULL * i,
+		    .cost = 100000ULL * i,
+		    .cpu_ns = 100000ULL * i,
+		    .db_ns = 50000,
+		    .user = 1 + i % 3,
+		    .method = "GET",
+		    .path = "/users/1",
+		    .view = "user (app.py)",
 		};
 
 		profile__add_request(p, &r);
 	}
 	{
-		struct pc_request r = {.pid = 7, .tid = 8, .endpoint = b, .status = 302,
-				       .latency_ns = 1000, .cost = 1000, .cpu_ns = 1000,
-				       .method = "POST", .path = "/login", .view = ""};
+		struct pc_request r = {.pid = 7,
+				       .tid = 8,
+				       .endpoint = b,
+				       .status = 302,
+				       .latency_ns = 1000,
+				       .cost = 1000,
+				       .cpu_ns = 1000,
+				       .method = "POST",
+				       .path = "/login",
+				       .view = ""};
 
 		profile__add_request(p, &r);
 	}
@@ -71,8 +87,8 @@ Test(report_endpoints, json)
 			    "\"total\": 5500000}"),
 		  "%s", s);
 	cr_expect(strstr(s, "\"on_cpu_share\": 0.5000"), "%s", s);
-	cr_expect(strstr(s, "\"backend_us\": {\"db\": 50.0, \"cache\": 0.0, \"other\": 0.0}"),
-		  "%s", s);
+	cr_expect(strstr(s, "\"backend_us\": {\"db\": 50.0, \"cache\": 0.0, \"other\": 0.0}"), "%s",
+		  s);
 	/* users 1..3 within one minute: cost of that minute / 3 */
 	cr_expect(strstr(s, "\"active_users\": 3, \"cost_per_active_user\": 1833333"), "%s", s);
 	cr_expect(strstr(s, "{\"endpoint\": \"POST /login\""), "%s", s);

@@ -27,15 +27,17 @@ static uint32_t stack_of(struct profile *p, const char *const *names, const char
 Test(requests, views_of_framework_stacks)
 {
 	struct profile *p = profile__new();
-	const char *flask_n[] = {"Flask.__call__", "Flask.wsgi_app", "Flask.full_dispatch_request",
-				 "Flask.dispatch_request", "users", "work"};
+	const char *flask_n[] = {
+	    "Flask.__call__",	      "Flask.wsgi_app", "Flask.full_dispatch_request",
+	    "Flask.dispatch_request", "users",		"work"};
 	const char *flask_f[] = {"/usr/lib/python3/dist-packages/flask/app.py",
 				 "/usr/lib/python3/dist-packages/flask/app.py",
 				 "/usr/lib/python3/dist-packages/flask/app.py",
-				 "/usr/lib/python3/dist-packages/flask/app.py", "/srv/app.py",
+				 "/usr/lib/python3/dist-packages/flask/app.py",
+				 "/srv/app.py",
 				 "/srv/app.py"};
-	const char *dj_n[] = {"WSGIHandler.__call__", "BaseHandler._get_response",
-			      "_view_wrapper", "home"};
+	const char *dj_n[] = {"WSGIHandler.__call__", "BaseHandler._get_response", "_view_wrapper",
+			      "home"};
 	const char *dj_f[] = {"/usr/lib/python3/dist-packages/django/core/handlers/wsgi.py",
 			      "/usr/lib/python3/dist-packages/django/core/handlers/base.py",
 			      "/usr/lib/python3/dist-packages/django/views/decorators/csrf.py",

@@ -25,7 +25,7 @@ struct lt_case {
 	const char *name;
 };
 
-#define LT_CASE(minor, first, n, len, name)                                                         \
+#define LT_CASE(minor, first, n, len, name)                                                        \
 	{minor, first, n##_table, len, n##_truth, sizeof(n##_truth) / sizeof(n##_truth[0]), name},
 #include "linetables.inc"
 #undef LT_CASE
