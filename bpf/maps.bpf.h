@@ -134,20 +134,10 @@ PYCOST_SHARED struct {
 	__type(value, struct pycost_request);
 } reqs SEC(".maps");
 
-struct fd_key {
-	__u32 pid;
-	__s32 fd;
-};
-
-/* Sockets of traced processes: enum pycost_fd_kind. */
-PYCOST_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct fd_key);
-	__type(value, __u32);
-} fds SEC(".maps");
-
-/* Loopback TCP ports on which traced processes accept: connecting to one is proxying. */
+/*
+ * TCP ports on which traced processes accept: a socket with one as its local
+ * port is a client connection; connecting to one on loopback is proxying.
+ */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -247,7 +237,7 @@ static __always_inline void thread_running(struct pycost_thread *t, __u64 now)
  */
 static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32 tid, __u64 now)
 {
-	struct pycost_thread init = {.pid = pid, .base = now, .oncpu = 1, .req_fd = -1};
+	struct pycost_thread init = {.pid = pid, .base = now, .oncpu = 1};
 
 	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&threads, &tid))

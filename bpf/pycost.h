@@ -120,6 +120,7 @@ enum pycost_sample_flags {
 	PYCOST_SF_READ_FAULT = 4, /* a read failed mid-walk; stack is partial */
 	PYCOST_SF_FIRST = 8,	  /* first sample of the thread: weight is the nominal period */
 	PYCOST_SF_WALK = 16, /* stack walk at a request's backend call: weight 0, names the view */
+	PYCOST_SF_ANSWERED = 32, /* inside a request whose response has begun: not its view */
 };
 
 struct pycost_frame {
@@ -179,8 +180,9 @@ struct pycost_proc_rec {
 	__u64 ts;
 };
 
-/* What a file descriptor of a traced process is. */
+/* What a socket of a traced process is, from the socket itself. */
 enum pycost_fd_kind {
+	PYCOST_FD_NONE = 0,   /* not looked at: an unnamed socketpair */
 	PYCOST_FD_CLIENT = 1, /* accepted: requests arrive on it */
 	PYCOST_FD_DB = 2,     /* connected to PostgreSQL (5432) or MySQL (3306) */
 	PYCOST_FD_CACHE = 3,  /* connected to memcached (11211) or Redis (6379) */
@@ -263,35 +265,33 @@ struct pycost_stats {
 	__u64 thread_drops;	/* threads not tracked: thread map full */
 	__u64 request_drops;	/* request records lost: ring buffer full */
 	__u64 request_overflow; /* requests not tracked: request map full */
-	__u64 fd_overflow;	/* sockets not classified: fd map full */
 	__u64 missed_switches;	/* threads found running while marked off-CPU */
 };
 
 /* Per-thread accounting, keyed by tid. */
 struct pycost_thread {
-	__u64 acc;	  /* metric accumulated while on CPU, closed intervals */
-	__u64 base;	  /* counter value at switch-in; 0 when off CPU */
-	__u64 last;	  /* acc at the previous sample */
-	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
-	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
-	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
-	__u32 pid;	  /* thread group */
-	__u64 req_id;	  /* request being served, 0 if none */
-	__u64 sum_out;	  /* task's se.sum_exec_runtime at its last seen switch-out */
-	__u32 sum_valid;  /* sum_out is set */
-	__u32 base_exact; /* base came from a seen switch-in, not a reopen */
-	/* the syscall in progress, from sys_enter to sys_exit */
-	__u64 sc_ts;
-	__u32 sc_nr;	   /* number + 1, 0 when none */
-	__u32 sc_class;	   /* connect: peer class being connected to */
-	__u32 await_be;	   /* backend class a request is waiting on, + 1 */
+	__u64 acc;	    /* metric accumulated while on CPU, closed intervals */
+	__u64 base;	    /* counter value at switch-in; 0 when off CPU */
+	__u64 last;	    /* acc at the previous sample */
+	__u64 tstate;	    /* cached PyThreadState address, 0 if none */
+	__u64 tstate_ns;    /* when a failed lookup happened (negative cache) */
+	__u32 oncpu;	    /* base is valid: the thread is on a CPU */
+	__u32 pid;	    /* thread group */
+	__u64 req_id;	    /* request being served, 0 if none */
+	__u64 sum_out;	    /* task's se.sum_exec_runtime at its last seen switch-out */
+	__u32 sum_valid;    /* sum_out is set */
+	__u32 base_exact;   /* base came from a seen switch-in, not a reopen */
+	__u64 be_off_ts;    /* went off-CPU while awaiting a backend, 0 if not */
+	__u32 await_be;	    /* backend class a request is waiting on, + 1 */
+	__u32 req_walked;   /* the request's stack was walked at a backend call */
+	__u32 req_answered; /* the request's response has begun */
+	__u32 pad;
 	__u64 req_total0;  /* metric total at request start */
 	__u64 req_total1;  /* metric total at the request's last response write */
 	__u64 req_ns0;	   /* on-CPU nanoseconds at request start */
 	__u64 req_ns1;	   /* and at its last response write, or when done */
 	__u64 req_done_ns; /* when the thread turned to waiting after responding, 0 if not yet */
-	__s32 req_fd;	   /* connection the request arrived on */
-	__u32 req_walked;  /* the request's stack was walked at a backend call */
+	__u64 req_sk;	   /* kernel socket the request arrived on */
 	__u64 gc_ts;	   /* gc__start of a collection inside a request */
 };
 

@@ -339,7 +339,7 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 	s->pid = pid;
 	s->tid = tid;
 	s->nframes = fw.n;
-	s->flags = flags;
+	s->flags = flags | (t->req_id && t->req_answered ? PYCOST_SF_ANSWERED : 0);
 	s->ts = now_ns;
 	s->weight = weight;
 	s->req_id = t->req_id;

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Copyright (c) 2026 The pycost authors */
 /*
- * Request boundaries from syscall tracepoints, with no uprobe on any hot
- * path.  A traced process's accepted sockets carry requests: the first bytes
- * read on one start a request (its head is copied for user space to parse),
- * response bytes written on it mark the status and the end, and close — or
- * the next request on a keep-alive connection — emits it.  Sockets the
- * process connect()s are backends, classified by peer port; time spent in
- * calls on them (and in poll-family waits after writing to them) is charged
- * to the request.  Cost is the thread's metric between start and end, and
- * on-CPU time its nanoseconds on a CPU, both across context switches (see
- * sched_switch in sampler.bpf.c).  Garbage
- * collections inside a request are timed by CPython's gc__start/gc__done
- * USDT probes, which fire once per collection, not on a hot path.
+ * Request boundaries from the socket layer, with no uprobe and no syscall
+ * hook on any path.  The raw syscall tracepoints would put every syscall of
+ * every task on the kernel's slow path and run a program for each (measured
+ * here: +0.24 us per syscall, ~8% of a busy uWSGI host's throughput), and
+ * BPF trampolines are not allowed on every kernel; the sock_recv_length and
+ * sock_send_length tracepoints fire only for socket I/O, once per call.
+ *
+ * Sockets are classified from the kernel socket itself: one whose local TCP
+ * port a traced process listens on (or the server side of a named Unix
+ * socket) is a client connection; others are backends, by peer port.  On a
+ * client connection, the first bytes read start a request (its head is
+ * copied for user space to parse) and response bytes written mark the
+ * status and the end; the thread's next request, its close of the
+ * connection, or its exit emits it.  The thread going to sleep after the
+ * response ends the request's work (WSGI close() and teardown count; the
+ * wait for the next request does not).  Time a request's thread spends off
+ * a CPU between writing to a backend and reading its answer is charged to
+ * that backend.  Cost is the thread's metric between start and done, and
+ * on-CPU time its nanoseconds on a CPU, both across context switches.
+ * Garbage collections inside a request are timed by CPython's
+ * gc__start/gc__done USDT probes, which fire once per collection.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,33 +32,26 @@
 
 #include "python.bpf.h"
 
-/* x86-64 syscall numbers */
-#define NR_read		0
-#define NR_write	1
-#define NR_close	3
-#define NR_poll		7
-#define NR_readv	19
-#define NR_writev	20
-#define NR_select	23
-#define NR_sendfile	40
-#define NR_connect	42
-#define NR_accept	43
-#define NR_sendto	44
-#define NR_recvfrom	45
-#define NR_sendmsg	46
-#define NR_recvmsg	47
-#define NR_shutdown	48
-#define NR_epoll_wait	232
-#define NR_pselect6	270
-#define NR_ppoll	271
-#define NR_epoll_pwait	281
-#define NR_accept4	288
-#define NR_epoll_pwait2 441
+/* x86-64 syscall numbers whose registers locate the user's buffer */
+#define NR_read	    0
+#define NR_write    1
+#define NR_readv    19
+#define NR_writev   20
+#define NR_sendto   44
+#define NR_recvfrom 45
+#define NR_sendmsg  46
+#define NR_recvmsg  47
 
-#define AF_UNIX	    1
-#define AF_INET	    2
-#define AF_INET6    10
-#define EINPROGRESS 115
+#define AF_UNIX	     1
+#define AF_INET	     2
+#define AF_INET6     10
+#define MSG_PEEK     2
+#define TASK_RUNNING 0
+
+/* before 5.14 the task state field was `state` */
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
 
 /* A zeroed request, copied in when a thread serves its first request. */
 struct {
@@ -58,35 +60,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pycost_request);
 } req_zero SEC(".maps");
-
-static __always_inline bool tracked_nr(long id)
-{
-	switch (id) {
-	case NR_read:
-	case NR_write:
-	case NR_close:
-	case NR_poll:
-	case NR_readv:
-	case NR_writev:
-	case NR_select:
-	case NR_sendfile:
-	case NR_connect:
-	case NR_accept:
-	case NR_sendto:
-	case NR_recvfrom:
-	case NR_sendmsg:
-	case NR_recvmsg:
-	case NR_shutdown:
-	case NR_epoll_wait:
-	case NR_pselect6:
-	case NR_ppoll:
-	case NR_epoll_pwait:
-	case NR_accept4:
-	case NR_epoll_pwait2:
-		return true;
-	}
-	return false;
-}
 
 /* The accounting entry of the current thread, which is running. */
 static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
@@ -102,6 +75,110 @@ static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
 		return thread_new_running(pid, tid, now);
 	thread_running(t, now);
 	return t;
+}
+
+/* The current thread of a traced process, or NULL. */
+static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *tidp,
+							   struct pycost_proc **procp)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	struct pycost_proc *proc;
+
+	if (!maybe_traced(pid))
+		return NULL;
+	proc = bpf_map_lookup_elem(&procs, &pid);
+	if (!proc)
+		return NULL;
+	*pidp = pid;
+	*tidp = tid;
+	*procp = proc;
+	return thread_of(pid, tid);
+}
+
+/* The class of a peer: the user's --backend map, then the well-known ports. */
+static __always_inline __u32 peer_kind(__u16 port)
+{
+	__u32 *user = bpf_map_lookup_elem(&portmap, &port);
+
+	return user ? *user : pycost_port_kind(port);
+}
+
+static __always_inline __u32 sock_kind(struct sock *sk)
+{
+	__u16 family = sk->__sk_common.skc_family, lport, dport;
+	bool loopback;
+
+	if (family == AF_UNIX) {
+		struct unix_sock *u = (struct unix_sock *)sk;
+		struct sock *peer;
+
+		/* an accepted socket shares its listener's name; a client's has none */
+		if (BPF_CORE_READ(u, addr))
+			return PYCOST_FD_CLIENT;
+		peer = BPF_CORE_READ(u, peer);
+		if (peer && BPF_CORE_READ((struct unix_sock *)peer, addr))
+			return PYCOST_FD_OTHER;
+		return PYCOST_FD_NONE;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return PYCOST_FD_NONE;
+	lport = sk->__sk_common.skc_num;
+	if (bpf_map_lookup_elem(&inports, &lport))
+		return PYCOST_FD_CLIENT;
+	dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (family == AF_INET) {
+		loopback = (bpf_ntohl(sk->__sk_common.skc_daddr) >> 24) == 127;
+	} else {
+		struct in6_addr a = sk->__sk_common.skc_v6_daddr;
+
+		/* ::1, or ::ffff:127.x.y.z */
+		loopback =
+		    (!a.in6_u.u6_addr32[0] && !a.in6_u.u6_addr32[1] &&
+		     ((!a.in6_u.u6_addr32[2] && a.in6_u.u6_addr32[3] == bpf_htonl(1)) ||
+		      (a.in6_u.u6_addr32[2] == bpf_htonl(0xffff) && a.in6_u.u6_addr8[12] == 127)));
+	}
+	if (loopback && bpf_map_lookup_elem(&inports, &dport))
+		return PYCOST_FD_PROXY;
+	return peer_kind(dport);
+}
+
+/*
+ * The user buffer of the socket call in progress, from the syscall's saved
+ * registers, and how many of its bytes are in it (vectored calls: the first
+ * iovec).  0 for calls that carry no buffer (sendfile, splice).
+ */
+static __always_inline __u64 call_buffer(long *n)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct iovec iov = {};
+	__u64 arg1, msg_iov;
+
+	if (!regs)
+		return 0;
+	arg1 = BPF_CORE_READ(regs, si);
+	switch (BPF_CORE_READ(regs, orig_ax)) {
+	case NR_read:
+	case NR_write:
+	case NR_recvfrom:
+	case NR_sendto:
+		return arg1;
+	case NR_recvmsg:
+	case NR_sendmsg:
+		/* struct user_msghdr: msg_iov at +16 */
+		if (bpf_probe_read_user(&msg_iov, sizeof(msg_iov), (const void *)(arg1 + 16)))
+			return 0;
+		arg1 = msg_iov;
+		/* fallthrough */
+	case NR_readv:
+	case NR_writev:
+		if (bpf_probe_read_user(&iov, sizeof(iov), (const void *)arg1))
+			return 0;
+		if ((long)iov.iov_len < *n)
+			*n = iov.iov_len;
+		return (__u64)iov.iov_base;
+	}
+	return 0;
 }
 
 /*
@@ -127,20 +204,24 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 	if (!r->bytes_out) {
 		flags |= PYCOST_RF_ABORTED;
 		r->end_ns = now_ns;
+	}
+	/* not seen going to sleep since its response: its work ends now */
+	if (!t->req_done_ns) {
 		totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
+		t->req_done_ns = now_ns;
 	}
 	r->flags |= flags;
 	r->cost = t->req_total1 - t->req_total0;
 	r->oncpu_ns = t->req_ns1 - t->req_ns0;
-	r->done_ns = t->req_done_ns ? t->req_done_ns : r->end_ns;
+	r->done_ns = t->req_done_ns;
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
-	t->req_fd = -1;
+	t->req_sk = 0;
 }
 
-static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __s32 fd,
-					  __u64 buf, long n, __u64 now_ns)
+static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 sk,
+					  __u64 buf, long n, long copy, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	__u32 zero = 0, len;
@@ -173,32 +254,36 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	r->bytes_in = n;
 	r->bytes_out = 0;
 	r->status_len = 0;
-	len = n > PYCOST_HEAD_MAX ? PYCOST_HEAD_MAX : n;
+	len = copy > PYCOST_HEAD_MAX ? PYCOST_HEAD_MAX : copy;
 	barrier_var(len);
 	if (len > PYCOST_HEAD_MAX)
 		len = PYCOST_HEAD_MAX;
 	if (n > PYCOST_HEAD_MAX)
 		r->flags |= PYCOST_RF_HEAD_CUT;
-	r->head_len = bpf_probe_read_user(r->head, len, (const void *)buf) ? 0 : len;
+	r->head_len = buf && !bpf_probe_read_user(r->head, len, (const void *)buf) ? len : 0;
 	t->req_id = r->id;
-	t->req_fd = fd;
+	t->req_sk = sk;
 	totals_now(t, now_ns, &t->req_total0, &t->req_ns0);
 	t->req_total1 = t->req_total0;
 	t->req_ns1 = t->req_ns0;
 	t->req_done_ns = 0;
 	t->await_be = 0;
+	t->be_off_ts = 0;
 	t->req_walked = 0;
+	t->req_answered = 0;
 }
 
-/* Bytes read on a client socket: a new request, or more of the current one. */
-static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t, __s32 fd,
-					   __u64 buf, long n, __u64 now_ns)
+/* Bytes read on a client connection: a new request, or more of the current one. */
+static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 sk,
+					   long n, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	long copy = n;
+	__u64 buf = call_buffer(&copy);
 	__u32 off, len;
 
 	if (t->req_id && r) {
-		if (t->req_fd == fd && !r->bytes_out) {
+		if (t->req_sk == sk && !r->bytes_out) {
 			/* the head or body continues; keep up to half the head buffer more */
 			r->bytes_in += n;
 			off = r->head_len;
@@ -206,252 +291,84 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 				r->flags |= PYCOST_RF_HEAD_CUT;
 				return;
 			}
-			len = n > PYCOST_HEAD_MAX / 2 ? PYCOST_HEAD_MAX / 2 : n;
+			len = copy > PYCOST_HEAD_MAX / 2 ? PYCOST_HEAD_MAX / 2 : copy;
 			barrier_var(off);
 			barrier_var(len);
-			if (off >= PYCOST_HEAD_MAX / 2 || len > PYCOST_HEAD_MAX / 2)
+			if (!buf || off >= PYCOST_HEAD_MAX / 2 || len > PYCOST_HEAD_MAX / 2)
 				return;
 			if (!bpf_probe_read_user(r->head + off, len, (const void *)buf))
 				r->head_len = off + len;
 			return;
 		}
 		/* a response was sent (keep-alive) or another connection took over */
-		end_request(r, t, t->req_fd == fd ? PYCOST_RF_KEEPALIVE : 0, now_ns);
+		end_request(r, t, t->req_sk == sk ? PYCOST_RF_KEEPALIVE : 0, now_ns);
 	}
-	start_request(pid, tid, t, fd, buf, n, now_ns);
+	start_request(pid, tid, t, sk, buf, n, copy, now_ns);
 }
 
-static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __s32 fd, __u64 buf,
-					    long n, bool copy, __u64 now_ns)
+static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 sk, long n,
+					    __u64 now_ns)
 {
 	struct pycost_request *r;
+	long copy = n;
+	__u64 buf;
 	__u32 len;
 
-	if (!t->req_id || t->req_fd != fd)
+	if (!t->req_id || t->req_sk != sk)
 		return;
 	r = bpf_map_lookup_elem(&reqs, &tid);
 	if (!r)
 		return;
-	if (!r->bytes_out && copy) {
-		len = n > PYCOST_STATUS_MAX ? PYCOST_STATUS_MAX : n;
+	if (!r->bytes_out) {
+		buf = call_buffer(&copy);
+		len = copy > PYCOST_STATUS_MAX ? PYCOST_STATUS_MAX : copy;
 		barrier_var(len);
 		if (len > PYCOST_STATUS_MAX)
 			len = PYCOST_STATUS_MAX;
-		r->status_len = bpf_probe_read_user(r->status, len, (const void *)buf) ? 0 : len;
+		r->status_len =
+		    buf && !bpf_probe_read_user(r->status, len, (const void *)buf) ? len : 0;
 	}
 	r->bytes_out += n;
 	r->end_ns = now_ns;
+	t->req_answered = 1;
+	/* more of the response after a wait (streaming): its work goes on */
 	t->req_done_ns = 0;
 	totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
 }
 
-/*
- * After its response, a request still costs what the thread does for it
- * until it turns to waiting: WSGI close(), framework teardown.  That ends
- * at the next read or close of the connection, or the next accept or
- * epoll wait (poll and select are left out: clients wait on backends with
- * them mid-response).
- */
-static __always_inline bool ends_request_work(long id, __s32 fd, __s32 req_fd)
+/* Off-CPU time awaiting a backend, when the switch back in was not seen. */
+static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t, __u64 now_ns)
 {
-	switch (id) {
-	case NR_read:
-	case NR_readv:
-	case NR_recvfrom:
-	case NR_close:
-	case NR_shutdown:
-		return fd == req_fd;
-	case NR_accept:
-	case NR_accept4:
-	case NR_epoll_wait:
-	case NR_epoll_pwait:
-	case NR_epoll_pwait2:
-		return true;
-	}
-	return false;
-}
+	struct pycost_request *r;
+	__u32 be = t->await_be - 1;
 
-static __always_inline void charge_backend(__u32 tid, __u32 be, __u64 ns)
-{
-	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
-
-	if (!r || be >= PYCOST_BE_MAX)
+	if (!t->be_off_ts)
 		return;
-	r->backend_ns[be] += ns;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (r && t->req_id && be < PYCOST_BE_MAX)
+		r->backend_ns[be] += now_ns - t->be_off_ts;
+	t->be_off_ts = 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 {
-	__u64 pid_tgid, arg1;
-	__u32 pid, tid;
 	struct pycost_proc *proc;
 	struct pycost_thread *t;
-	__s32 fd;
+	__u32 pid, tid, kind;
+	__u64 now_ns;
 
-	if (!track_requests || !tracked_nr(id))
+	t = traced_thread(&pid, &tid, &proc);
+	if (!t || (flags & MSG_PEEK))
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	pid = pid_tgid >> 32;
-	tid = (__u32)pid_tgid;
-	if (!maybe_traced(pid))
-		return 0;
-	proc = bpf_map_lookup_elem(&procs, &pid);
-	if (!proc)
-		return 0;
-	t = thread_of(pid, tid);
-	if (!t)
-		return 0;
-	fd = BPF_CORE_READ(regs, di);
-	arg1 = BPF_CORE_READ(regs, si);
-	t->sc_nr = id + 1;
-	t->sc_ts = bpf_ktime_get_ns();
-	if (t->req_id && !t->req_done_ns && ends_request_work(id, fd, t->req_fd)) {
-		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
-
-		if (r && r->bytes_out) {
-			totals_now(t, t->sc_ts, &t->req_total1, &t->req_ns1);
-			t->req_done_ns = t->sc_ts;
-		}
-	}
-	if (id == NR_connect) {
-		__u16 family = 0, port = 0;
-		__u8 addr[16] = {};
-
-		bpf_probe_read_user(&family, sizeof(family), (const void *)arg1);
-		bpf_probe_read_user(&port, sizeof(port), (const void *)(arg1 + 2));
-		port = bpf_ntohs(port);
-		if (family == AF_INET || family == AF_INET6) {
-			__u32 *user = bpf_map_lookup_elem(&portmap, &port);
-
-			t->sc_class = user ? *user : pycost_port_kind(port);
-		} else {
-			t->sc_class = PYCOST_FD_OTHER;
-		}
-		/* sin_addr at +4, sin6_addr at +8 */
-		if (family == AF_INET)
-			bpf_probe_read_user(addr, 4, (const void *)(arg1 + 4));
-		else if (family == AF_INET6)
-			bpf_probe_read_user(addr, 16, (const void *)(arg1 + 8));
-		if (((family == AF_INET && addr[0] == 127) ||
-		     (family == AF_INET6 && addr[15] == 1 && !addr[0] && !addr[10])) &&
-		    bpf_map_lookup_elem(&inports, &port))
-			t->sc_class = PYCOST_FD_PROXY;
-	}
-	/* the first backend call of a request shows which Python code made it */
-	if (t->req_id && !t->req_walked && (proc->flags & PYCOST_PROC_PYTHON) &&
-	    (id == NR_write || id == NR_sendto || id == NR_sendmsg || id == NR_writev)) {
-		struct fd_key k = {.pid = pid, .fd = fd};
-		__u32 *kind = bpf_map_lookup_elem(&fds, &k);
-
-		if (kind && *kind != PYCOST_FD_CLIENT) {
-			t->req_walked = 1;
-			emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, t->sc_ts);
-		}
-	}
-	return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), now_ns, sc_ts, buf;
-	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, nr, *kindp, kind = 0;
-	struct pycost_thread *t;
-	struct fd_key k;
-
-	if (!track_requests || !maybe_traced(pid))
-		return 0;
-	/* x86-64 keeps the number and arguments in pt_regs through the syscall */
-	nr = BPF_CORE_READ(regs, orig_ax);
-	if (!tracked_nr(nr) || !bpf_map_lookup_elem(&procs, &pid))
-		return 0;
+	kind = sock_kind(sk);
 	now_ns = bpf_ktime_get_ns();
-	t = thread_of(pid, tid);
-	if (!t)
-		return 0;
-	/* a syscall entered before pycost attached (a blocking accept) has no start */
-	sc_ts = t->sc_nr == nr + 1 ? t->sc_ts : now_ns;
-	t->sc_nr = 0;
-	k.pid = pid;
-	k.fd = BPF_CORE_READ(regs, di);
-	buf = BPF_CORE_READ(regs, si);
-	/* readv/writev: the first iovec's buffer */
-	if ((nr == NR_readv || nr == NR_writev) &&
-	    bpf_probe_read_user(&buf, sizeof(buf), (const void *)buf))
-		buf = 0;
-
-	switch (nr) {
-	case NR_accept:
-	case NR_accept4:
-		if (ret >= 0) {
-			k.fd = ret;
-			kind = PYCOST_FD_CLIENT;
-			if (bpf_map_update_elem(&fds, &k, &kind, BPF_ANY))
-				__sync_fetch_and_add(&stats.fd_overflow, 1);
-		}
-		return 0;
-	case NR_connect:
-		/* the peer's class was read at sys_enter */
-		if (sc_ts != now_ns && (ret == 0 || ret == -EINPROGRESS)) {
-			kind = t->sc_class;
-			if (bpf_map_update_elem(&fds, &k, &kind, BPF_ANY))
-				__sync_fetch_and_add(&stats.fd_overflow, 1);
-		}
-		return 0;
-	case NR_poll:
-	case NR_ppoll:
-	case NR_select:
-	case NR_pselect6:
-	case NR_epoll_wait:
-	case NR_epoll_pwait:
-	case NR_epoll_pwait2:
-		/* a wait right after writing to a backend is waiting for its answer */
-		if (t->req_id && t->await_be)
-			charge_backend(tid, t->await_be - 1, now_ns - sc_ts);
-		return 0;
-	}
-
-	kindp = bpf_map_lookup_elem(&fds, &k);
-	if (!kindp)
-		return 0;
-	kind = *kindp;
-
-	if (nr == NR_close || nr == NR_shutdown) {
-		if (kind == PYCOST_FD_CLIENT && t->req_id && t->req_fd == k.fd) {
-			struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
-
-			if (r)
-				end_request(r, t, 0, now_ns);
-		}
-		if (nr == NR_close)
-			bpf_map_delete_elem(&fds, &k);
-		return 0;
-	}
 	if (kind == PYCOST_FD_CLIENT) {
-		if (ret <= 0)
-			return 0;
-		switch (nr) {
-		case NR_read:
-		case NR_readv:
-		case NR_recvfrom:
-			if (buf)
-				on_client_read(pid, tid, t, k.fd, buf, ret, now_ns);
-			break;
-		case NR_write:
-		case NR_writev:
-		case NR_sendto:
-			on_client_write(tid, t, k.fd, buf, ret, buf != 0, now_ns);
-			break;
-		case NR_sendmsg:
-		case NR_sendfile:
-			on_client_write(tid, t, k.fd, 0, ret, false, now_ns);
-			break;
-		}
+		if (ret > 0)
+			on_client_read(pid, tid, t, (__u64)sk, ret, now_ns);
 		return 0;
 	}
-	/* a backend socket */
-	if (!t->req_id)
+	if (kind == PYCOST_FD_NONE || !t->req_id)
 		return 0;
 	if (kind == PYCOST_FD_PROXY) {
 		/* this request is served by another traced process: it counts there */
@@ -461,22 +378,128 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
-	charge_backend(tid, kind - PYCOST_FD_DB, now_ns - sc_ts);
-	switch (nr) {
-	case NR_write:
-	case NR_writev:
-	case NR_sendto:
-	case NR_sendmsg: {
-		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	settle_backend_wait(tid, t, now_ns);
+	if (ret > 0)
+		t->await_be = 0;
+	return 0;
+}
 
-		if (r)
-			r->backend_calls++;
-		t->await_be = kind - PYCOST_FD_DB + 1;
-		break;
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
+{
+	struct pycost_request *r;
+	struct pycost_proc *proc;
+	struct pycost_thread *t;
+	__u32 pid, tid, kind;
+	__u64 now_ns;
+
+	t = traced_thread(&pid, &tid, &proc);
+	if (!t || ret <= 0)
+		return 0;
+	kind = sock_kind(sk);
+	now_ns = bpf_ktime_get_ns();
+	if (kind == PYCOST_FD_CLIENT) {
+		on_client_write(tid, t, (__u64)sk, ret, now_ns);
+		return 0;
 	}
-	default:
-		if (ret > 0)
-			t->await_be = 0;
+	if (kind == PYCOST_FD_NONE || !t->req_id)
+		return 0;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (!r)
+		return 0;
+	if (kind == PYCOST_FD_PROXY) {
+		r->flags |= PYCOST_RF_PROXIED;
+		return 0;
+	}
+	r->backend_calls++;
+	t->await_be = kind - PYCOST_FD_DB + 1;
+	/* the first backend call of a request shows which Python code made it */
+	if (!t->req_walked && (proc->flags & PYCOST_PROC_PYTHON)) {
+		t->req_walked = 1;
+		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, now_ns);
+	}
+	return 0;
+}
+
+/* The serving thread closing (or shutting down) its request's connection ends it. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pycost_thread *t;
+	struct pycost_request *r;
+
+	if (newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
+		return 0;
+	if (!maybe_traced(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (!t || !t->req_id || t->req_sk != (__u64)sk)
+		return 0;
+	r = bpf_map_lookup_elem(&reqs, &tid);
+	if (r)
+		end_request(r, t, 0, bpf_ktime_get_ns());
+	return 0;
+}
+
+static __always_inline unsigned int task_state(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->__state))
+		return BPF_CORE_READ(p, __state);
+	return BPF_CORE_READ((struct task_struct___old *)p, state);
+}
+
+/*
+ * A request's thread going to sleep: after writing to a backend, it waits
+ * for the answer, which is charged to that backend when the thread runs
+ * again; after its response, its work for the request is done (until more
+ * of the response is written).
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 ptid = prev->pid, ntid = next->pid;
+	struct pycost_thread *t;
+	struct pycost_request *r;
+	__u64 now_ns;
+
+	if (maybe_traced(prev->tgid) && !preempt && task_state(prev) != TASK_RUNNING) {
+		t = bpf_map_lookup_elem(&threads, &ptid);
+		if (t && t->req_id) {
+			now_ns = bpf_ktime_get_ns();
+			r = bpf_map_lookup_elem(&reqs, &ptid);
+			/*
+			 * Once answered, a wait is not the request's: a write to a
+			 * backend that expects no answer (closing a database
+			 * connection) must not turn a keep-alive idle wait into
+			 * backend time.
+			 */
+			if (t->await_be && (!r || !r->bytes_out)) {
+				t->be_off_ts = now_ns;
+			} else if (r && r->bytes_out && !t->req_done_ns) {
+				/* prev is current here, and its runtime was just brought up to date
+				 */
+				t->req_ns1 = prev->se.sum_exec_runtime;
+				t->req_total1 = t->req_ns1;
+				if (!metric_is_time) {
+					__u64 now = 0;
+
+					t->req_total1 =
+					    counter_now(&now) ? t->acc : thread_total(t, now);
+				}
+				t->req_done_ns = now_ns;
+			}
+		}
+	}
+	if (maybe_traced(next->tgid)) {
+		t = bpf_map_lookup_elem(&threads, &ntid);
+		if (t && t->be_off_ts) {
+			r = bpf_map_lookup_elem(&reqs, &ntid);
+			now_ns = bpf_ktime_get_ns();
+			if (r && t->req_id && t->await_be && t->await_be <= PYCOST_BE_MAX)
+				r->backend_ns[t->await_be - 1] += now_ns - t->be_off_ts;
+			t->be_off_ts = 0;
+		}
 	}
 	return 0;
 }

@@ -182,28 +182,6 @@ static int note_process(struct recorder *r, struct rproc *p)
 	return err ?: label_process(r, p);
 }
 
-struct fd_classify {
-	struct recorder *r;
-	uint32_t pid;
-};
-
-/* The class of a peer port: the user's --backend first. */
-static uint32_t port_kind(const struct config *cfg, uint16_t port)
-{
-	for (size_t i = 0; i < cfg->nbackends; i++)
-		if (cfg->backends[i].port == port)
-			return cfg->backends[i].kind;
-	return pycost_port_kind(port);
-}
-
-static void classify_fd(int fd, int client, uint16_t peer_port, void *ctx)
-{
-	struct fd_classify *c = ctx;
-
-	session__set_fd(c->r->sess, c->pid, fd,
-			client ? PYCOST_FD_CLIENT : port_kind(c->r->cfg, peer_port));
-}
-
 /* GC time per request, where the interpreter has its USDT probes. */
 static void attach_gc(struct recorder *r, struct rproc *p)
 {
@@ -231,16 +209,13 @@ static int start_python(struct recorder *r, struct rproc *p)
 	vlog("PID %u: Python %s in %s (%s)", p->pid, p->info->version, p->info->path,
 	     p->info->layout_source);
 	attach_gc(r, p);
-	/* connections opened before we attached: their connect()/accept() was not seen */
+	/* connections to these ports are clients; a traced router forwarding to one, a proxy */
 	if (r->requests) {
-		struct fd_classify c = {r, p->pid};
 		uint16_t ports[64];
 		size_t n = target__listen_ports(p->pid, ports, ARRAY_SIZE(ports));
 
-		/* requests a traced router forwards here count here, not there */
 		for (size_t i = 0; i < n; i++)
 			session__add_inport(r->sess, ports[i]);
-		target__sockets(p->pid, classify_fd, &c);
 	}
 	return note_process(r, p);
 }
@@ -745,6 +720,13 @@ int record__run(const struct config *cfg)
 	/* everything the kernel produced before we stopped still goes in */
 	while (session__poll(r.sess, 0) > 0 && !r.err)
 		;
+	/* answered requests whose end was not seen yet are complete too */
+	if (!r.err && r.requests)
+		session__flush_requests(r.sess);
+	if (r.err) {
+		elog("failed to read samples: %s", strerror(-r.err));
+		goto cleanup;
+	}
 	if (live) {
 		ret = 0;
 		goto cleanup;
@@ -765,15 +747,15 @@ int record__run(const struct config *cfg)
 	session__stats(r.sess, &st);
 	vlog("kernel counters: samples %llu, sample drops %llu, code drops %llu, proc drops %llu, "
 	     "truncated %llu, read faults %llu, no tstate %llu, thread walks %llu, counter "
-	     "errors %llu, thread drops %llu, request drops %llu, request overflow %llu, fd "
-	     "overflow %llu, missed switches %llu",
+	     "errors %llu, thread drops %llu, request drops %llu, request overflow %llu, "
+	     "missed switches %llu",
 	     (unsigned long long)st.samples, (unsigned long long)st.sample_drops,
 	     (unsigned long long)st.code_drops, (unsigned long long)st.proc_drops,
 	     (unsigned long long)st.truncated, (unsigned long long)st.read_faults,
 	     (unsigned long long)st.no_tstate, (unsigned long long)st.thread_walks,
 	     (unsigned long long)st.counter_errors, (unsigned long long)st.thread_drops,
 	     (unsigned long long)st.request_drops, (unsigned long long)st.request_overflow,
-	     (unsigned long long)st.fd_overflow, (unsigned long long)st.missed_switches);
+	     (unsigned long long)st.missed_switches);
 	fprintf(stderr, "pycost: wrote %s: %llu samples, %zu process%s, metric %s", out,
 		(unsigned long long)r.samples, r.prof->nprocs, r.prof->nprocs == 1 ? "" : "es",
 		r.prof->meta.metric);

@@ -23,7 +23,7 @@ struct ep_stats {
 	uint64_t malformed, aborted;
 	uint64_t lat[3];  /* p50, p90, p99 (ns) */
 	uint64_t cost[3]; /* mean, p50, p99 */
-	uint64_t cost_sum, cpu_sum, lat_sum;
+	uint64_t cost_sum, cpu_sum, span_sum, lat_sum;
 	uint64_t db, cache, other, gc; /* sums, ns */
 	uint64_t gc_count;
 	uint64_t users;	    /* distinct active users in the peak minute */
@@ -131,6 +131,7 @@ static int compute(const struct profile *p, int32_t ep, struct ep_stats *s)
 		s->aborted += !!(r->flags & PC_REQ_ABORTED);
 		s->cost_sum += r->cost;
 		s->cpu_sum += r->cpu_ns;
+		s->span_sum += r->cpu_ns + r->offcpu_ns;
 		s->lat_sum += r->latency_ns;
 		s->db += r->db_ns;
 		s->cache += r->cache_ns;
@@ -204,7 +205,7 @@ static void table_row(const struct profile *p, const struct ep_stats *s, double 
 		"  %7.2f %7.2f %7.2f  %9s %9s %9s %5.1f%% %7.2f %7.2f %7.2f %6.2f",
 		e->name, s->n, secs > 0 ? s->n / secs : 0, s->status[2], s->status[3], s->status[4],
 		s->status[5], s->lat[0] / 1e6, s->lat[1] / 1e6, s->lat[2] / 1e6, c0, c1, c2,
-		s->lat_sum ? 100.0 * s->cpu_sum / s->lat_sum : 0, per_req_us(s->db, s->n) / 1000,
+		s->span_sum ? 100.0 * s->cpu_sum / s->span_sum : 0, per_req_us(s->db, s->n) / 1000,
 		per_req_us(s->cache, s->n) / 1000, per_req_us(s->other, s->n) / 1000,
 		per_req_us(s->gc, s->n) / 1000);
 	if (s->users) {
@@ -287,7 +288,7 @@ static int json(const struct profile *p, FILE *out)
 			s[i].malformed, s[i].aborted, s[i].lat[0] / 1e3, s[i].lat[1] / 1e3,
 			s[i].lat[2] / 1e3, s[i].cost[0], s[i].cost[1], s[i].cost[2], s[i].cost_sum,
 			s[i].n ? s[i].cpu_sum / s[i].n : 0,
-			s[i].lat_sum ? (double)s[i].cpu_sum / s[i].lat_sum : 0,
+			s[i].span_sum ? (double)s[i].cpu_sum / s[i].span_sum : 0,
 			per_req_us(s[i].db, s[i].n), per_req_us(s[i].cache, s[i].n),
 			per_req_us(s[i].other, s[i].n), per_req_us(s[i].gc, s[i].n),
 			s[i].n ? (double)s[i].gc_count / s[i].n : 0, s[i].users,

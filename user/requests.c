@@ -340,9 +340,13 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 		struct pc_sample s = {it->stack, r->pid, r->tid, ep, q.status, 1, it->weight};
 		int v, d;
 
-		/* the first dispatched view wins; an outermost frame only without one */
-		if (!view_dispatched && (v = reqtrack__view_of(rt->p, it->stack, &d)) >= 0 &&
-		    (d || view_func < 0)) {
+		/*
+		 * The first dispatched view wins; an outermost frame only without
+		 * one.  After the response began, the thread runs the server's
+		 * and middleware's close(), not the view.
+		 */
+		if (!view_dispatched && !(it->flags & PYCOST_SF_ANSWERED) &&
+		    (v = reqtrack__view_of(rt->p, it->stack, &d)) >= 0 && (d || view_func < 0)) {
 			view_func = v;
 			view_dispatched = d;
 		}

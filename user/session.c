@@ -239,8 +239,10 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
-	bpf_program__set_autoload(s->skel->progs.on_sys_enter, o->requests);
-	bpf_program__set_autoload(s->skel->progs.on_sys_exit, o->requests);
+	bpf_program__set_autoload(s->skel->progs.on_sock_recv, o->requests);
+	bpf_program__set_autoload(s->skel->progs.on_sock_send, o->requests);
+	bpf_program__set_autoload(s->skel->progs.on_sock_state, o->requests);
+	bpf_program__set_autoload(s->skel->progs.on_switch_request, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_exit_request, o->requests);
 	/* USDT programs are attached per process by session__attach_gc */
 	bpf_program__set_autoload(s->skel->progs.on_gc_start, o->requests);
@@ -342,19 +344,6 @@ int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 	return filter_add(s, pid);
 }
 
-int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind)
-{
-	struct {
-		__u32 pid;
-		__s32 fd;
-	} key = {pid, fd};
-
-	if (bpf_map__update_elem(s->skel->maps.fds, &key, sizeof(key), &kind, sizeof(kind),
-				 BPF_ANY))
-		return -errno;
-	return 0;
-}
-
 int session__set_port(struct session *s, uint16_t port, uint32_t kind)
 {
 	if (bpf_map__update_elem(s->skel->maps.portmap, &port, sizeof(port), &kind, sizeof(kind),
@@ -417,6 +406,34 @@ int session__poll(struct session *s, int timeout_ms)
 	if (timeout_ms > 0 && nanosleep(&ts, NULL) && errno != EINTR)
 		return -errno;
 	return ring_buffer__consume(s->rb);
+}
+
+int session__flush_requests(struct session *s)
+{
+	struct pycost_request r;
+	struct pycost_thread t;
+	__u32 tid, *prev = NULL;
+	int err;
+
+	if (!s->skel->rodata->track_requests)
+		return 0;
+	while (!bpf_map__get_next_key(s->skel->maps.reqs, prev, &tid, sizeof(tid))) {
+		prev = &tid;
+		if (bpf_map__lookup_elem(s->skel->maps.reqs, &tid, sizeof(tid), &r, sizeof(r), 0) ||
+		    bpf_map__lookup_elem(s->skel->maps.threads, &tid, sizeof(tid), &t, sizeof(t),
+					 0))
+			continue;
+		/* still waiting for its response: in flight, not a request yet */
+		if (!t.req_id || t.req_id != r.id || !r.bytes_out)
+			continue;
+		r.cost = t.req_total1 - t.req_total0;
+		r.oncpu_ns = t.req_ns1 - t.req_ns0;
+		r.done_ns = t.req_done_ns ? t.req_done_ns : r.end_ns;
+		err = s->on_record(s->ctx, &r, sizeof(r));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 void session__stats(const struct session *s, struct pycost_stats *out)

@@ -51,13 +51,14 @@ int session__watch(struct session *s, uint32_t pid);
 /* Starts sampling pid's Python stacks with layout l. 0 or -errno. */
 int session__set_python(struct session *s, uint32_t pid, uint64_t runtime,
 			const struct pycost_layout *l);
-/* Tells the kernel side what socket fd of pid is (enum pycost_fd_kind). 0 or -errno. */
-int session__set_fd(struct session *s, uint32_t pid, int fd, uint32_t kind);
 
-/* Classifies peer port as kind (enum pycost_fd_kind) for connect()s to come. */
+/* Classifies peers on port as kind (enum pycost_fd_kind). */
 int session__set_port(struct session *s, uint16_t port, uint32_t kind);
 
-/* Marks a TCP port a traced process serves: requests forwarded to it are proxied. */
+/*
+ * Marks a TCP port a traced process serves: its connections are clients, and
+ * requests a traced router forwards to it are proxied.
+ */
 int session__add_inport(struct session *s, uint16_t port);
 
 /* Stops following pid. */
@@ -72,6 +73,14 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path);
 
 /* Drains records for up to timeout_ms. Returns records handled or -errno. */
 int session__poll(struct session *s, int timeout_ms);
+
+/*
+ * Hands over the requests that were answered but not yet ended when
+ * recording stops (their connection still open, their thread not yet on
+ * its next request), as records through the session's callback.  0 or the
+ * callback's error.
+ */
+int session__flush_requests(struct session *s);
 
 /* Current loss and health counters. */
 void session__stats(const struct session *s, struct pycost_stats *out);

@@ -435,11 +435,8 @@ static size_t read_tcp(uint32_t pid, const char *table, struct tcp_sock *v, size
 	return n;
 }
 
-/* Calls fn(fd, sock) for each TCP socket among pid's file descriptors. */
-static int each_tcp_fd(uint32_t pid,
-		       void (*fn)(int fd, const struct tcp_sock *s, const struct tcp_sock *all,
-				  size_t n, void *ctx),
-		       void *ctx)
+/* Calls fn(sock) for each TCP socket among pid's file descriptors. */
+static int each_tcp_fd(uint32_t pid, void (*fn)(const struct tcp_sock *s, void *ctx), void *ctx)
 {
 	size_t max = 65536, n;
 	struct tcp_sock *v = malloc(max * sizeof(*v));
@@ -472,38 +469,11 @@ static int each_tcp_fd(uint32_t pid,
 		for (i = 0; i < n && v[i].inode != inode; i++)
 			;
 		if (i < n)
-			fn(atoi(e->d_name), &v[i], v, n, ctx);
+			fn(&v[i], ctx);
 	}
 	closedir(d);
 	free(v);
 	return 0;
-}
-
-struct sock_cb {
-	void (*fn)(int fd, int client, uint16_t peer_port, void *ctx);
-	void *ctx;
-};
-
-static void classify(int fd, const struct tcp_sock *s, const struct tcp_sock *all, size_t n,
-		     void *ctx)
-{
-	struct sock_cb *cb = ctx;
-	int client = 0;
-
-	/* established (1) only: listening and closing sockets carry nothing */
-	if (s->state != 1)
-		return;
-	for (size_t j = 0; j < n && !client; j++)
-		client = all[j].state == 0x0a && all[j].lport == s->lport;
-	cb->fn(fd, client, s->rport, cb->ctx);
-}
-
-int target__sockets(uint32_t pid, void (*fn)(int fd, int client, uint16_t peer_port, void *ctx),
-		    void *ctx)
-{
-	struct sock_cb cb = {fn, ctx};
-
-	return each_tcp_fd(pid, classify, &cb);
 }
 
 struct port_list {
@@ -511,14 +481,10 @@ struct port_list {
 	size_t n, max;
 };
 
-static void listening(int fd, const struct tcp_sock *s, const struct tcp_sock *all, size_t n,
-		      void *ctx)
+static void listening(const struct tcp_sock *s, void *ctx)
 {
 	struct port_list *l = ctx;
 
-	(void)fd;
-	(void)all;
-	(void)n;
 	if (s->state == 0x0a && l->n < l->max)
 		l->ports[l->n++] = s->lport;
 }

@@ -66,15 +66,6 @@ size_t target__children(uint32_t pid, const char *exe, uint32_t *pids, size_t ma
 /* Whether pid holds a listening TCP or Unix socket (serves requests). */
 int target__listens(uint32_t pid);
 
-/*
- * Calls fn(fd, client, peer_port, ctx) for each connected TCP socket pid
- * holds now; client is set when its local port is one pid listens on (it
- * was accepted).  Sockets opened before pycost attached are classified from
- * this.  0 or -errno.
- */
-int target__sockets(uint32_t pid, void (*fn)(int fd, int client, uint16_t peer_port, void *ctx),
-		    void *ctx);
-
 /* Fills ports (up to max) with the TCP ports pid listens on. Returns how many. */
 size_t target__listen_ports(uint32_t pid, uint16_t *ports, size_t max);
 

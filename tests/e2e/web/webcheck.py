@@ -197,7 +197,9 @@ def check_per_request(name, field, pairs, problems):
     may be added (truth.py's gap_cpu_ns of this request and of the next one
     on the same thread): pycost's request starts at the first read, before
     the app is called, and ends when the thread turns to waiting, after the
-    app's close() returned, so parts of both gaps are legitimately counted."""
+    app's close() returned, so parts of both gaps are legitimately counted.
+    A thread's last request has no next gap in the app's log: the largest
+    gap measured on that thread stands for it."""
     if problems:
         bad(name, "cannot pair pycost's requests with the app's: " + "; ".join(problems[:4]))
         return
@@ -208,9 +210,15 @@ def check_per_request(name, field, pairs, problems):
     worst = 0.0
     by_gap = 0
     after = {}
+    widest = {}
+    for r, t in pairs:
+        widest[r["pid"]] = max(widest.get(r["pid"], 0), t[4])
     for i, (r, t) in enumerate(pairs):
         nxt = pairs[i + 1] if i + 1 < len(pairs) else None
-        after[id(r)] = max(nxt[1][4], 0) if nxt and nxt[0]["pid"] == r["pid"] else 0
+        if nxt and nxt[0]["pid"] == r["pid"]:
+            after[id(r)] = max(nxt[1][4], 0)
+        else:
+            after[id(r)] = widest[r["pid"]]
     for r, t in pairs:
         app, gap = t[3], max(t[4], 0) + after[id(r)]
         tol = max(COST_REL * app, COST_ABS_NS)
