@@ -285,14 +285,14 @@ struct pycost_thread {
 	__u32 await_be;	    /* backend class a request is waiting on, + 1 */
 	__u32 req_walked;   /* the request's stack was walked at a backend call */
 	__u32 req_answered; /* the request's response has begun */
-	__u32 pad;
-	__u64 req_total0;  /* metric total at request start */
-	__u64 req_total1;  /* metric total at the request's last response write */
-	__u64 req_ns0;	   /* on-CPU nanoseconds at request start */
-	__u64 req_ns1;	   /* and at its last response write, or when done */
-	__u64 req_done_ns; /* when the thread turned to waiting after responding, 0 if not yet */
-	__u64 req_sk;	   /* kernel socket the request arrived on */
-	__u64 gc_ts;	   /* gc__start of a collection inside a request */
+	__s32 req_fd;	    /* its connection's descriptor, -1 if not known */
+	__u64 req_total0;   /* metric total at request start */
+	__u64 req_total1;   /* metric total at the request's last response write */
+	__u64 req_ns0;	    /* on-CPU nanoseconds at request start */
+	__u64 req_ns1;	    /* and at its last response write, or when done */
+	__u64 req_done_ns;  /* when the thread turned to waiting after responding, 0 if not yet */
+	__u64 req_sk;	    /* kernel socket the request arrived on */
+	__u64 gc_ts;	    /* gc__start of a collection inside a request */
 };
 
 #endif /* __PYCOST_H */

@@ -13,10 +13,12 @@
  * socket) is a client connection; others are backends, by peer port.  On a
  * client connection, the first bytes read start a request (its head is
  * copied for user space to parse) and response bytes written mark the
- * status and the end; the thread's next request, its close of the
- * connection, or its exit emits it.  The thread going to sleep after the
+ * status and the end; the thread's next request, its sleeping in a wait
+ * for new work, or its exit emits it.  The thread going to sleep after the
  * response ends the request's work (WSGI close() and teardown count; the
- * wait for the next request does not).  Time a request's thread spends off
+ * wait for the next request does not).  No hook sees close(): the socket
+ * layer has no tracepoint there, and TCP's state-change tracepoint fires
+ * about ten times per connection on the whole host.  Time a request's thread spends off
  * a CPU between writing to a backend and reading its answer is charged to
  * that backend.  Cost is the thread's metric between start and done, and
  * on-CPU time its nanoseconds on a CPU, both across context switches.
@@ -33,14 +35,19 @@
 #include "python.bpf.h"
 
 /* x86-64 syscall numbers whose registers locate the user's buffer */
-#define NR_read	    0
-#define NR_write    1
-#define NR_readv    19
-#define NR_writev   20
-#define NR_sendto   44
-#define NR_recvfrom 45
-#define NR_sendmsg  46
-#define NR_recvmsg  47
+#define NR_read		0
+#define NR_write	1
+#define NR_readv	19
+#define NR_writev	20
+#define NR_sendto	44
+#define NR_recvfrom	45
+#define NR_sendmsg	46
+#define NR_recvmsg	47
+#define NR_accept	43
+#define NR_epoll_wait	232
+#define NR_epoll_pwait	281
+#define NR_accept4	288
+#define NR_epoll_pwait2 441
 
 #define AF_UNIX	     1
 #define AF_INET	     2
@@ -146,16 +153,19 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 /*
  * The user buffer of the socket call in progress, from the syscall's saved
  * registers, and how many of its bytes are in it (vectored calls: the first
- * iovec).  0 for calls that carry no buffer (sendfile, splice).
+ * iovec); its descriptor in *fd.  0 for calls that carry no buffer
+ * (sendfile, splice).
  */
-static __always_inline __u64 call_buffer(long *n)
+static __always_inline __u64 call_buffer(long *n, __s32 *fd)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	struct iovec iov = {};
 	__u64 arg1, msg_iov;
 
+	*fd = -1;
 	if (!regs)
 		return 0;
+	*fd = BPF_CORE_READ(regs, di);
 	arg1 = BPF_CORE_READ(regs, si);
 	switch (BPF_CORE_READ(regs, orig_ax)) {
 	case NR_read:
@@ -218,10 +228,11 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
 	t->req_sk = 0;
+	t->req_fd = -1;
 }
 
 static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 sk,
-					  __u64 buf, long n, long copy, __u64 now_ns)
+					  __s32 fd, __u64 buf, long n, long copy, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	__u32 zero = 0, len;
@@ -263,6 +274,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	r->head_len = buf && !bpf_probe_read_user(r->head, len, (const void *)buf) ? len : 0;
 	t->req_id = r->id;
 	t->req_sk = sk;
+	t->req_fd = fd;
 	totals_now(t, now_ns, &t->req_total0, &t->req_ns0);
 	t->req_total1 = t->req_total0;
 	t->req_ns1 = t->req_ns0;
@@ -279,7 +291,8 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	long copy = n;
-	__u64 buf = call_buffer(&copy);
+	__s32 fd;
+	__u64 buf = call_buffer(&copy, &fd);
 	__u32 off, len;
 
 	if (t->req_id && r) {
@@ -303,7 +316,7 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 		/* a response was sent (keep-alive) or another connection took over */
 		end_request(r, t, t->req_sk == sk ? PYCOST_RF_KEEPALIVE : 0, now_ns);
 	}
-	start_request(pid, tid, t, sk, buf, n, copy, now_ns);
+	start_request(pid, tid, t, sk, fd, buf, n, copy, now_ns);
 }
 
 static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 sk, long n,
@@ -311,6 +324,7 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 {
 	struct pycost_request *r;
 	long copy = n;
+	__s32 fd;
 	__u64 buf;
 	__u32 len;
 
@@ -320,7 +334,7 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	if (!r)
 		return;
 	if (!r->bytes_out) {
-		buf = call_buffer(&copy);
+		buf = call_buffer(&copy, &fd);
 		len = copy > PYCOST_STATUS_MAX ? PYCOST_STATUS_MAX : copy;
 		barrier_var(len);
 		if (len > PYCOST_STATUS_MAX)
@@ -421,27 +435,6 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* The serving thread closing (or shutting down) its request's connection ends it. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int newstate)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pycost_thread *t;
-	struct pycost_request *r;
-
-	if (newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
-		return 0;
-	if (!maybe_traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (!t || !t->req_id || t->req_sk != (__u64)sk)
-		return 0;
-	r = bpf_map_lookup_elem(&reqs, &tid);
-	if (r)
-		end_request(r, t, 0, bpf_ktime_get_ns());
-	return 0;
-}
-
 static __always_inline unsigned int task_state(struct task_struct *p)
 {
 	if (bpf_core_field_exists(p->__state))
@@ -450,10 +443,39 @@ static __always_inline unsigned int task_state(struct task_struct *p)
 }
 
 /*
+ * Whether a thread going to sleep after its response waits for new work:
+ * in accept or an epoll wait, or reading its request's connection again
+ * (keep-alive).  Other waits (poll, select, a backend) may still be part
+ * of a streamed response.
+ */
+static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_thread *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+
+	if (!regs)
+		return false;
+	switch (BPF_CORE_READ(regs, orig_ax)) {
+	case NR_accept:
+	case NR_accept4:
+	case NR_epoll_wait:
+	case NR_epoll_pwait:
+	case NR_epoll_pwait2:
+		return true;
+	case NR_read:
+	case NR_readv:
+	case NR_recvfrom:
+	case NR_recvmsg:
+		return t->req_fd >= 0 && (__s32)BPF_CORE_READ(regs, di) == t->req_fd;
+	}
+	return false;
+}
+
+/*
  * A request's thread going to sleep: after writing to a backend, it waits
  * for the answer, which is charged to that backend when the thread runs
  * again; after its response, its work for the request is done (until more
- * of the response is written).
+ * of the response is written), and when it waits for new work the request
+ * is over.
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -476,18 +498,23 @@ int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct t
 			 */
 			if (t->await_be && (!r || !r->bytes_out)) {
 				t->be_off_ts = now_ns;
-			} else if (r && r->bytes_out && !t->req_done_ns) {
-				/* prev is current here, and its runtime was just brought up to date
-				 */
-				t->req_ns1 = prev->se.sum_exec_runtime;
-				t->req_total1 = t->req_ns1;
-				if (!metric_is_time) {
-					__u64 now = 0;
+			} else if (r && r->bytes_out) {
+				if (!t->req_done_ns) {
+					/* prev is current here, its runtime just brought up to date
+					 */
+					t->req_ns1 = prev->se.sum_exec_runtime;
+					t->req_total1 = t->req_ns1;
+					if (!metric_is_time) {
+						__u64 now = 0;
 
-					t->req_total1 =
-					    counter_now(&now) ? t->acc : thread_total(t, now);
+						t->req_total1 = counter_now(&now)
+								    ? t->acc
+								    : thread_total(t, now);
+					}
+					t->req_done_ns = now_ns;
 				}
-				t->req_done_ns = now_ns;
+				if (waits_for_work(prev, t))
+					end_request(r, t, 0, now_ns);
 			}
 		}
 	}

@@ -68,7 +68,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (ntraced) {
 		t = bpf_map_lookup_elem(&threads, &ntid);
 		if (!t) {
-			struct pycost_thread init = {.pid = ntgid};
+			struct pycost_thread init = {.pid = ntgid, .req_fd = -1};
 
 			if (bpf_map_update_elem(&threads, &ntid, &init, BPF_NOEXIST) &&
 			    !bpf_map_lookup_elem(&threads, &ntid))

@@ -241,7 +241,6 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
 	bpf_program__set_autoload(s->skel->progs.on_sock_recv, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_sock_send, o->requests);
-	bpf_program__set_autoload(s->skel->progs.on_sock_state, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_switch_request, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_exit_request, o->requests);
 	/* USDT programs are attached per process by session__attach_gc */
