@@ -443,12 +443,14 @@ static __always_inline unsigned int task_state(struct task_struct *p)
 }
 
 /*
- * Whether a thread going to sleep after its response waits for new work:
- * in accept or an epoll wait, or reading its request's connection again
- * (keep-alive).  Other waits (poll, select, a backend) may still be part
- * of a streamed response.
+ * Whether a thread going to sleep waits for new work: in accept or an
+ * epoll wait (a sync worker is done with its connection, answered or not),
+ * or, once answered, reading its request's connection again (keep-alive;
+ * before the answer that is more of the request).  Other waits (poll,
+ * select, a backend) may still be part of a streamed response.
  */
-static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_thread *t)
+static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_thread *t,
+					   bool answered)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 
@@ -465,7 +467,7 @@ static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_
 	case NR_readv:
 	case NR_recvfrom:
 	case NR_recvmsg:
-		return t->req_fd >= 0 && (__s32)BPF_CORE_READ(regs, di) == t->req_fd;
+		return answered && t->req_fd >= 0 && (__s32)BPF_CORE_READ(regs, di) == t->req_fd;
 	}
 	return false;
 }
@@ -513,8 +515,11 @@ int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct t
 					}
 					t->req_done_ns = now_ns;
 				}
-				if (waits_for_work(prev, t))
+				if (waits_for_work(prev, t, true))
 					end_request(r, t, 0, now_ns);
+			} else if (r && waits_for_work(prev, t, false)) {
+				/* its connection was dropped unanswered (garbage, reset) */
+				end_request(r, t, 0, now_ns);
 			}
 		}
 	}
