@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "common.h"
@@ -119,6 +120,20 @@ static int handle_record(void *ctx, void *data, size_t size)
 	struct session *s = ctx;
 
 	return s->on_record(s->ctx, data, size);
+}
+
+/* Whether the kernel has the socket tracepoints request tracking hooks (6.3+). */
+static bool has_sock_tracepoints(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0 &&
+	     btf__find_by_name_kind(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return ok;
 }
 
 static int open_events(struct session *s, const struct session_opts *o, char *why, size_t whylen)
@@ -229,6 +244,13 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	for (int i = 0; i < s->ncpus; i++)
 		s->sample_fds[i] = s->count_fds[i] = -1;
 
+	if (o->requests && !has_sock_tracepoints()) {
+		err = -ENOTSUP;
+		snprintf(why, whylen,
+			 "request tracking needs the kernel's sock_recv_length and "
+			 "sock_send_length tracepoints (Linux 6.3+): use --requests off");
+		goto fail;
+	}
 	s->skel = pycost_bpf__open();
 	if (!s->skel) {
 		err = -errno;

@@ -45,6 +45,7 @@ static struct profile *web_profile(void)
 		    .latency_ns = 200000ULL * i,
 		    .cost = 100000ULL * i,
 		    .cpu_ns = 100000ULL * i,
+		    .offcpu_ns = 100000ULL * i,
 		    .db_ns = 50000,
 		    .user = 1 + i % 3,
 		    .method = "GET",
