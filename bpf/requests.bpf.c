@@ -211,6 +211,8 @@ static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __
 static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
 					__u32 flags, __u64 now_ns)
 {
+	__u32 len;
+
 	if (!r->bytes_out) {
 		flags |= PYCOST_RF_ABORTED;
 		r->end_ns = now_ns;
@@ -224,7 +226,13 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 	r->cost = t->req_total1 - t->req_total0;
 	r->oncpu_ns = t->req_ns1 - t->req_ns0;
 	r->done_ns = t->req_done_ns;
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
+	/* only the head's bytes go out: most heads are a few hundred bytes */
+	len = r->head_len;
+	barrier_var(len);
+	if (len > PYCOST_HEAD_MAX)
+		len = PYCOST_HEAD_MAX;
+	if (bpf_ringbuf_output(&events, r, offsetof(struct pycost_request, head) + len,
+			       BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
 	t->req_sk = 0;

@@ -353,8 +353,15 @@ static int handle_record(void *ctx, const void *rec, size_t size)
 			err = symbols__add_code(r->syms, c, p->info->version_hex);
 	} else if (kind == PYCOST_REC_PROC && size >= sizeof(struct pycost_proc_rec)) {
 		err = on_proc(r, rec);
-	} else if (kind == PYCOST_REC_REQUEST && size >= sizeof(struct pycost_request) && r->rt) {
-		err = reqtrack__request(r->rt, rec);
+	} else if (kind == PYCOST_REC_REQUEST && size >= offsetof(struct pycost_request, head) &&
+		   r->rt) {
+		/* records end after the head's bytes (see end_request) */
+		struct pycost_request q = {};
+
+		memcpy(&q, rec, size < sizeof(q) ? size : sizeof(q));
+		if (q.head_len > size - offsetof(struct pycost_request, head))
+			q.head_len = size - offsetof(struct pycost_request, head);
+		err = reqtrack__request(r->rt, &q);
 	}
 	if (err) {
 		r->err = err;
