@@ -270,29 +270,29 @@ struct pycost_stats {
 
 /* Per-thread accounting, keyed by tid. */
 struct pycost_thread {
-	__u64 acc;	    /* metric accumulated while on CPU, closed intervals */
-	__u64 base;	    /* counter value at switch-in; 0 when off CPU */
-	__u64 last;	    /* acc at the previous sample */
-	__u64 tstate;	    /* cached PyThreadState address, 0 if none */
-	__u64 tstate_ns;    /* when a failed lookup happened (negative cache) */
-	__u32 oncpu;	    /* base is valid: the thread is on a CPU */
-	__u32 pid;	    /* thread group */
-	__u64 req_id;	    /* request being served, 0 if none */
-	__u64 sum_out;	    /* task's se.sum_exec_runtime at its last seen switch-out */
-	__u32 sum_valid;    /* sum_out is set */
-	__u32 base_exact;   /* base came from a seen switch-in, not a reopen */
-	__u64 be_off_ts;    /* went off-CPU while awaiting a backend, 0 if not */
-	__u32 await_be;	    /* backend class a request is waiting on, + 1 */
-	__u32 req_walked;   /* the request's stack was walked at a backend call */
-	__u32 req_answered; /* the request's response has begun */
-	__s32 req_fd;	    /* its connection's descriptor, -1 if not known */
-	__u64 req_total0;   /* metric total at request start */
-	__u64 req_total1;   /* metric total at the request's last response write */
-	__u64 req_ns0;	    /* on-CPU nanoseconds at request start */
-	__u64 req_ns1;	    /* and at its last response write, or when done */
-	__u64 req_done_ns;  /* when the thread turned to waiting after responding, 0 if not yet */
-	__u64 req_sk;	    /* kernel socket the request arrived on */
-	__u64 gc_ts;	    /* gc__start of a collection inside a request */
+	__u64 acc;	  /* metric accumulated while on CPU, closed intervals */
+	__u64 base;	  /* counter value at switch-in; 0 when off CPU */
+	__u64 last;	  /* acc at the previous sample */
+	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
+	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
+	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
+	__u32 pid;	  /* thread group */
+	__u64 req_id;	  /* request being served, 0 if none */
+	__u64 sum_out;	  /* task's se.sum_exec_runtime at its last seen switch-out */
+	__u32 sum_valid;  /* sum_out is set */
+	__u32 base_exact; /* base came from a seen switch-in, not a reopen */
+	__u64 be_off_ts;  /* went off-CPU while awaiting a backend, 0 if not */
+	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
+	__u32 req_walked; /* the request's stack was walked at a backend call */
+	__s32 req_fd;	  /* its connection's descriptor, -1 if not known */
+	__u32 pad;
+	__u64 req_total0;  /* metric total at request start */
+	__u64 req_total1;  /* metric total at the request's last response write */
+	__u64 req_ns0;	   /* on-CPU nanoseconds at request start */
+	__u64 req_ns1;	   /* and at its last response write, or when done */
+	__u64 req_done_ns; /* when the thread turned to waiting after responding, 0 if not yet */
+	__u64 req_conn;	   /* connection the request arrived on (its socket's inode number) */
+	__u64 gc_ts;	   /* gc__start of a collection inside a request */
 };
 
 #endif /* __PYCOST_H */

@@ -339,7 +339,13 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 	s->pid = pid;
 	s->tid = tid;
 	s->nframes = fw.n;
-	s->flags = flags | (t->req_id && t->req_answered ? PYCOST_SF_ANSWERED : 0);
+	if (t->req_id) {
+		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+
+		if (r && r->bytes_out)
+			flags |= PYCOST_SF_ANSWERED;
+	}
+	s->flags = flags;
 	s->ts = now_ns;
 	s->weight = weight;
 	s->req_id = t->req_id;

@@ -151,6 +151,16 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 }
 
 /*
+ * A connection's identity.  Not the socket's address: a closed connection's
+ * memory is reused for the next one at once, and no hook sees the close in
+ * between.  The socket's inode number comes from a counter.
+ */
+static __always_inline __u64 conn_id(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/*
  * The user buffer of the socket call in progress, from the syscall's saved
  * registers, and how many of its bytes are in it (vectored calls: the first
  * iovec); its descriptor in *fd.  0 for calls that carry no buffer
@@ -192,20 +202,28 @@ static __always_inline __u64 call_buffer(long *n, __s32 *fd)
 }
 
 /*
- * Takes the thread's metric and CPU time now, into *total and *ns.  CPU
- * time is the scheduler's; so is the cpu metric, which then matches what
- * the application itself would measure with thread_time().
+ * Takes the thread's metric and CPU time, given its CPU time cpu_ns, into
+ * *total and *ns.  CPU time is the scheduler's; so is the cpu metric,
+ * which then matches what the application itself would measure with
+ * thread_time().
  */
-static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __u64 *total,
-				       __u64 *ns)
+static __always_inline void totals_at(struct pycost_thread *t, __u64 cpu_ns, __u64 *total,
+				      __u64 *ns)
 {
 	__u64 now = 0;
 
-	*ns = task_cpu_ns(now_ns);
-	if (metric_is_time && *ns)
-		*total = *ns;
+	*ns = cpu_ns;
+	if (metric_is_time && cpu_ns)
+		*total = cpu_ns;
 	else
 		*total = counter_now(&now) ? t->acc : thread_total(t, now);
+}
+
+/* The same, now, for the current thread. */
+static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __u64 *total,
+				       __u64 *ns)
+{
+	totals_at(t, task_cpu_ns(now_ns), total, ns);
 }
 
 static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
@@ -235,11 +253,11 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 			       BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
-	t->req_sk = 0;
+	t->req_conn = 0;
 	t->req_fd = -1;
 }
 
-static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 sk,
+static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 conn,
 					  __s32 fd, __u64 buf, long n, long copy, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
@@ -281,7 +299,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 		r->flags |= PYCOST_RF_HEAD_CUT;
 	r->head_len = buf && !bpf_probe_read_user(r->head, len, (const void *)buf) ? len : 0;
 	t->req_id = r->id;
-	t->req_sk = sk;
+	t->req_conn = conn;
 	t->req_fd = fd;
 	totals_now(t, now_ns, &t->req_total0, &t->req_ns0);
 	t->req_total1 = t->req_total0;
@@ -290,12 +308,11 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	t->await_be = 0;
 	t->be_off_ts = 0;
 	t->req_walked = 0;
-	t->req_answered = 0;
 }
 
 /* Bytes read on a client connection: a new request, or more of the current one. */
-static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 sk,
-					   long n, __u64 now_ns)
+static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t,
+					   __u64 conn, long n, __u64 now_ns)
 {
 	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	long copy = n;
@@ -304,7 +321,7 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 	__u32 off, len;
 
 	if (t->req_id && r) {
-		if (t->req_sk == sk && !r->bytes_out) {
+		if (t->req_conn == conn && !r->bytes_out) {
 			/* the head or body continues; keep up to half the head buffer more */
 			r->bytes_in += n;
 			off = r->head_len;
@@ -322,12 +339,12 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 			return;
 		}
 		/* a response was sent (keep-alive) or another connection took over */
-		end_request(r, t, t->req_sk == sk ? PYCOST_RF_KEEPALIVE : 0, now_ns);
+		end_request(r, t, t->req_conn == conn ? PYCOST_RF_KEEPALIVE : 0, now_ns);
 	}
-	start_request(pid, tid, t, sk, fd, buf, n, copy, now_ns);
+	start_request(pid, tid, t, conn, fd, buf, n, copy, now_ns);
 }
 
-static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 sk, long n,
+static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 conn, long n,
 					    __u64 now_ns)
 {
 	struct pycost_request *r;
@@ -336,7 +353,7 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	__u64 buf;
 	__u32 len;
 
-	if (!t->req_id || t->req_sk != sk)
+	if (!t->req_id || t->req_conn != conn)
 		return;
 	r = bpf_map_lookup_elem(&reqs, &tid);
 	if (!r)
@@ -352,14 +369,17 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	}
 	r->bytes_out += n;
 	r->end_ns = now_ns;
-	t->req_answered = 1;
 	/* more of the response after a wait (streaming): its work goes on */
 	t->req_done_ns = 0;
 	totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
 }
 
-/* Off-CPU time awaiting a backend, when the switch back in was not seen. */
-static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t, __u64 now_ns)
+/*
+ * Charges the off-CPU time since the thread went to sleep awaiting a
+ * backend: at its switch back in, or at its next backend read when that
+ * switch was not seen.
+ */
+static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t)
 {
 	struct pycost_request *r;
 	__u32 be = t->await_be - 1;
@@ -368,7 +388,7 @@ static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread 
 		return;
 	r = bpf_map_lookup_elem(&reqs, &tid);
 	if (r && t->req_id && be < PYCOST_BE_MAX)
-		r->backend_ns[be] += now_ns - t->be_off_ts;
+		r->backend_ns[be] += bpf_ktime_get_ns() - t->be_off_ts;
 	t->be_off_ts = 0;
 }
 
@@ -378,16 +398,14 @@ int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 	struct pycost_proc *proc;
 	struct pycost_thread *t;
 	__u32 pid, tid, kind;
-	__u64 now_ns;
 
 	t = traced_thread(&pid, &tid, &proc);
 	if (!t || (flags & MSG_PEEK))
 		return 0;
 	kind = sock_kind(sk);
-	now_ns = bpf_ktime_get_ns();
 	if (kind == PYCOST_FD_CLIENT) {
 		if (ret > 0)
-			on_client_read(pid, tid, t, (__u64)sk, ret, now_ns);
+			on_client_read(pid, tid, t, conn_id(sk), ret, bpf_ktime_get_ns());
 		return 0;
 	}
 	if (kind == PYCOST_FD_NONE || !t->req_id)
@@ -400,7 +418,7 @@ int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
-	settle_backend_wait(tid, t, now_ns);
+	settle_backend_wait(tid, t);
 	if (ret > 0)
 		t->await_be = 0;
 	return 0;
@@ -413,15 +431,13 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	struct pycost_proc *proc;
 	struct pycost_thread *t;
 	__u32 pid, tid, kind;
-	__u64 now_ns;
 
 	t = traced_thread(&pid, &tid, &proc);
 	if (!t || ret <= 0)
 		return 0;
 	kind = sock_kind(sk);
-	now_ns = bpf_ktime_get_ns();
 	if (kind == PYCOST_FD_CLIENT) {
-		on_client_write(tid, t, (__u64)sk, ret, now_ns);
+		on_client_write(tid, t, conn_id(sk), ret, bpf_ktime_get_ns());
 		return 0;
 	}
 	if (kind == PYCOST_FD_NONE || !t->req_id)
@@ -438,7 +454,7 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	/* the first backend call of a request shows which Python code made it */
 	if (!t->req_walked && (proc->flags & PYCOST_PROC_PYTHON)) {
 		t->req_walked = 1;
-		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, now_ns);
+		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns());
 	}
 	return 0;
 }
@@ -509,18 +525,10 @@ int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct t
 			if (t->await_be && (!r || !r->bytes_out)) {
 				t->be_off_ts = now_ns;
 			} else if (r && r->bytes_out) {
+				/* prev is current here, its runtime just brought up to date */
 				if (!t->req_done_ns) {
-					/* prev is current here, its runtime just brought up to date
-					 */
-					t->req_ns1 = prev->se.sum_exec_runtime;
-					t->req_total1 = t->req_ns1;
-					if (!metric_is_time) {
-						__u64 now = 0;
-
-						t->req_total1 = counter_now(&now)
-								    ? t->acc
-								    : thread_total(t, now);
-					}
+					totals_at(t, prev->se.sum_exec_runtime, &t->req_total1,
+						  &t->req_ns1);
 					t->req_done_ns = now_ns;
 				}
 				if (waits_for_work(prev, t, true))
@@ -533,13 +541,8 @@ int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct t
 	}
 	if (maybe_traced(next->tgid)) {
 		t = bpf_map_lookup_elem(&threads, &ntid);
-		if (t && t->be_off_ts) {
-			r = bpf_map_lookup_elem(&reqs, &ntid);
-			now_ns = bpf_ktime_get_ns();
-			if (r && t->req_id && t->await_be && t->await_be <= PYCOST_BE_MAX)
-				r->backend_ns[t->await_be - 1] += now_ns - t->be_off_ts;
-			t->be_off_ts = 0;
-		}
+		if (t)
+			settle_backend_wait(ntid, t);
 	}
 	return 0;
 }
