@@ -20,6 +20,11 @@
 
 /* Weight of a thread's first sample, when no earlier counter value exists. */
 PYCOST_SHARED const volatile __u64 first_weight PYCOST_INIT(0);
+/*
+ * Sample at the timer interrupts the kernel takes anyway (on_tick), every
+ * this many nanoseconds of a thread's CPU time; 0: perf events drive samples.
+ */
+PYCOST_SHARED const volatile __u64 tick_period PYCOST_INIT(0);
 /* How long a thread without a PyThreadState is not looked up again. */
 PYCOST_SHARED const volatile __u64 tstate_retry_ns PYCOST_INIT(10000000);
 /* The metric counts nanoseconds (cpu-clock): scheduler runtimes can stand in for it. */

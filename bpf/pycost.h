@@ -273,6 +273,7 @@ struct pycost_thread {
 	__u64 acc;	  /* metric accumulated while on CPU, closed intervals */
 	__u64 base;	  /* counter value at switch-in; 0 when off CPU */
 	__u64 last;	  /* acc at the previous sample */
+	__u64 due;	  /* total at which the next tick sample is due (on_tick) */
 	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
 	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
 	__u32 oncpu;	  /* base is valid: the thread is on a CPU */

@@ -32,33 +32,12 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/usdt.bpf.h>
 
-#include "python.bpf.h"
+#include "requests.bpf.h"
 
-/* x86-64 syscall numbers whose registers locate the user's buffer */
-#define NR_read		0
-#define NR_write	1
-#define NR_readv	19
-#define NR_writev	20
-#define NR_sendto	44
-#define NR_recvfrom	45
-#define NR_sendmsg	46
-#define NR_recvmsg	47
-#define NR_accept	43
-#define NR_epoll_wait	232
-#define NR_epoll_pwait	281
-#define NR_accept4	288
-#define NR_epoll_pwait2 441
-
-#define AF_UNIX	     1
-#define AF_INET	     2
-#define AF_INET6     10
-#define MSG_PEEK     2
-#define TASK_RUNNING 0
-
-/* before 5.14 the task state field was `state` */
-struct task_struct___old {
-	long state;
-} __attribute__((preserve_access_index));
+#define AF_UNIX	 1
+#define AF_INET	 2
+#define AF_INET6 10
+#define MSG_PEEK 2
 
 /* A zeroed request, copied in when a thread serves its first request. */
 struct {
@@ -157,7 +136,8 @@ static __always_inline __u32 sock_kind(struct sock *sk)
  */
 static __always_inline __u64 conn_id(struct sock *sk)
 {
-	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	/* BTF pointers: direct loads (CO-RE, faults read as 0), no helper calls */
+	return sk->sk_socket->file->f_inode->i_ino;
 }
 
 /*
@@ -175,9 +155,9 @@ static __always_inline __u64 call_buffer(long *n, __s32 *fd)
 	*fd = -1;
 	if (!regs)
 		return 0;
-	*fd = BPF_CORE_READ(regs, di);
-	arg1 = BPF_CORE_READ(regs, si);
-	switch (BPF_CORE_READ(regs, orig_ax)) {
+	*fd = regs->di;
+	arg1 = regs->si;
+	switch (regs->orig_ax) {
 	case NR_read:
 	case NR_write:
 	case NR_recvfrom:
@@ -199,62 +179,6 @@ static __always_inline __u64 call_buffer(long *n, __s32 *fd)
 		return (__u64)iov.iov_base;
 	}
 	return 0;
-}
-
-/*
- * Takes the thread's metric and CPU time, given its CPU time cpu_ns, into
- * *total and *ns.  CPU time is the scheduler's; so is the cpu metric,
- * which then matches what the application itself would measure with
- * thread_time().
- */
-static __always_inline void totals_at(struct pycost_thread *t, __u64 cpu_ns, __u64 *total,
-				      __u64 *ns)
-{
-	__u64 now = 0;
-
-	*ns = cpu_ns;
-	if (metric_is_time && cpu_ns)
-		*total = cpu_ns;
-	else
-		*total = counter_now(&now) ? t->acc : thread_total(t, now);
-}
-
-/* The same, now, for the current thread. */
-static __always_inline void totals_now(struct pycost_thread *t, __u64 now_ns, __u64 *total,
-				       __u64 *ns)
-{
-	totals_at(t, task_cpu_ns(now_ns), total, ns);
-}
-
-static __always_inline void end_request(struct pycost_request *r, struct pycost_thread *t,
-					__u32 flags, __u64 now_ns)
-{
-	__u32 len;
-
-	if (!r->bytes_out) {
-		flags |= PYCOST_RF_ABORTED;
-		r->end_ns = now_ns;
-	}
-	/* not seen going to sleep since its response: its work ends now */
-	if (!t->req_done_ns) {
-		totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
-		t->req_done_ns = now_ns;
-	}
-	r->flags |= flags;
-	r->cost = t->req_total1 - t->req_total0;
-	r->oncpu_ns = t->req_ns1 - t->req_ns0;
-	r->done_ns = t->req_done_ns;
-	/* only the head's bytes go out: most heads are a few hundred bytes */
-	len = r->head_len;
-	barrier_var(len);
-	if (len > PYCOST_HEAD_MAX)
-		len = PYCOST_HEAD_MAX;
-	if (bpf_ringbuf_output(&events, r, offsetof(struct pycost_request, head) + len,
-			       BPF_RB_NO_WAKEUP))
-		__sync_fetch_and_add(&stats.request_drops, 1);
-	t->req_id = 0;
-	t->req_conn = 0;
-	t->req_fd = -1;
 }
 
 static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 conn,
@@ -374,24 +298,6 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 	totals_now(t, now_ns, &t->req_total1, &t->req_ns1);
 }
 
-/*
- * Charges the off-CPU time since the thread went to sleep awaiting a
- * backend: at its switch back in, or at its next backend read when that
- * switch was not seen.
- */
-static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t)
-{
-	struct pycost_request *r;
-	__u32 be = t->await_be - 1;
-
-	if (!t->be_off_ts)
-		return;
-	r = bpf_map_lookup_elem(&reqs, &tid);
-	if (r && t->req_id && be < PYCOST_BE_MAX)
-		r->backend_ns[be] += bpf_ktime_get_ns() - t->be_off_ts;
-	t->be_off_ts = 0;
-}
-
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 {
@@ -418,7 +324,7 @@ int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
-	settle_backend_wait(tid, t);
+	settle_backend_wait(tid, t, bpf_ktime_get_ns());
 	if (ret > 0)
 		t->await_be = 0;
 	return 0;
@@ -455,94 +361,6 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	if (!t->req_walked && (proc->flags & PYCOST_PROC_PYTHON)) {
 		t->req_walked = 1;
 		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns());
-	}
-	return 0;
-}
-
-static __always_inline unsigned int task_state(struct task_struct *p)
-{
-	if (bpf_core_field_exists(p->__state))
-		return BPF_CORE_READ(p, __state);
-	return BPF_CORE_READ((struct task_struct___old *)p, state);
-}
-
-/*
- * Whether a thread going to sleep waits for new work: in accept or an
- * epoll wait (a sync worker is done with its connection, answered or not),
- * or, once answered, reading its request's connection again (keep-alive;
- * before the answer that is more of the request).  Other waits (poll,
- * select, a backend) may still be part of a streamed response.
- */
-static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_thread *t,
-					   bool answered)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
-
-	if (!regs)
-		return false;
-	switch (BPF_CORE_READ(regs, orig_ax)) {
-	case NR_accept:
-	case NR_accept4:
-	case NR_epoll_wait:
-	case NR_epoll_pwait:
-	case NR_epoll_pwait2:
-		return true;
-	case NR_read:
-	case NR_readv:
-	case NR_recvfrom:
-	case NR_recvmsg:
-		return answered && t->req_fd >= 0 && (__s32)BPF_CORE_READ(regs, di) == t->req_fd;
-	}
-	return false;
-}
-
-/*
- * A request's thread going to sleep: after writing to a backend, it waits
- * for the answer, which is charged to that backend when the thread runs
- * again; after its response, its work for the request is done (until more
- * of the response is written), and when it waits for new work the request
- * is over.
- */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(on_switch_request, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	__u32 ptid = prev->pid, ntid = next->pid;
-	struct pycost_thread *t;
-	struct pycost_request *r;
-	__u64 now_ns;
-
-	if (maybe_traced(prev->tgid) && !preempt && task_state(prev) != TASK_RUNNING) {
-		t = bpf_map_lookup_elem(&threads, &ptid);
-		if (t && t->req_id) {
-			now_ns = bpf_ktime_get_ns();
-			r = bpf_map_lookup_elem(&reqs, &ptid);
-			/*
-			 * Once answered, a wait is not the request's: a write to a
-			 * backend that expects no answer (closing a database
-			 * connection) must not turn a keep-alive idle wait into
-			 * backend time.
-			 */
-			if (t->await_be && (!r || !r->bytes_out)) {
-				t->be_off_ts = now_ns;
-			} else if (r && r->bytes_out) {
-				/* prev is current here, its runtime just brought up to date */
-				if (!t->req_done_ns) {
-					totals_at(t, prev->se.sum_exec_runtime, &t->req_total1,
-						  &t->req_ns1);
-					t->req_done_ns = now_ns;
-				}
-				if (waits_for_work(prev, t, true))
-					end_request(r, t, 0, now_ns);
-			} else if (r && waits_for_work(prev, t, false)) {
-				/* its connection was dropped unanswered (garbage, reset) */
-				end_request(r, t, 0, now_ns);
-			}
-		}
-	}
-	if (maybe_traced(next->tgid)) {
-		t = bpf_map_lookup_elem(&threads, &ntid);
-		if (t)
-			settle_backend_wait(ntid, t);
 	}
 	return 0;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Copyright (c) 2026 The pycost authors */
 /*
- * Sampling core.  A perf_event program samples the Python stack of the
- * interrupted thread; sched_switch keeps each traced thread's metric
+ * Sampling core.  A perf_event program (or, for CPU time at rates the
+ * timer tick reaches, a timer-interrupt tracepoint) samples the Python stack
+ * of the interrupted thread; sched_switch keeps each traced thread's metric
  * (instructions or CPU time) so that a sample weighs exactly the thread's
- * counter delta since its previous sample; fork/exec/exit tracepoints follow
+ * counter delta since its previous sample, and sees request threads go to
+ * sleep (requests.bpf.h); fork/exec/exit tracepoints follow
  * the traced processes.  Code objects are named when first seen (see
  * python.bpf.h), so a process that exits or frees the code right after a
  * sample stays symbolized.  This object defines the maps every program shares.
@@ -15,7 +17,7 @@
 #include <bpf/bpf_tracing.h>
 
 #define PYCOST_DEFINE_MAPS
-#include "python.bpf.h"
+#include "requests.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -35,9 +37,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	if (counter_now(&now))
 		return 0;
-	now_ns = bpf_ktime_get_ns();
+	now_ns = metric_is_time ? now : bpf_ktime_get_ns();
 	/* the scheduler just stamped prev's (or next's) exec_start with its task clock */
-	{
+	if (track_requests) {
 		__u32 zero = 0;
 		__s64 *off = bpf_map_lookup_elem(&clkoff, &zero);
 
@@ -63,6 +65,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			t->sum_out = sum;
 			t->sum_valid = 1;
 			t->oncpu = 0;
+			if (track_requests && t->req_id && !preempt &&
+			    task_state(prev) != TASK_RUNNING)
+				request_sleeps(prev, ptid, t, now_ns);
 		}
 	}
 	if (ntraced) {
@@ -79,15 +84,22 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			t->base = now;
 			t->base_exact = 1;
 			t->oncpu = 1;
+			if (track_requests)
+				settle_backend_wait(ntid, t, now_ns);
 		}
 	}
 	return 0;
 }
 
-SEC("perf_event")
-int on_sample(struct bpf_perf_event_data *ctx)
+/*
+ * Samples the current thread: its weight is its counter delta since its
+ * previous sample.  With tick_period set, the thread is sampled only once its
+ * metric total reached the due mark, which advances by one period per sample
+ * so that ticks of another rate average out to the asked one.
+ */
+static __always_inline int sample_current(void)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = 0, now_ns, weight;
+	__u64 id = bpf_get_current_pid_tgid(), now = 0, now_ns, weight, total;
 	__u32 pid = id >> 32, tid = (__u32)id;
 	struct pycost_proc *proc;
 	struct pycost_thread *t;
@@ -101,7 +113,6 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (counter_now(&now))
 		return 0;
 
-	/* weight: the thread's counter delta since its previous sample */
 	now_ns = bpf_ktime_get_ns();
 	t = bpf_map_lookup_elem(&threads, &tid);
 	if (!t) {
@@ -110,16 +121,41 @@ int on_sample(struct bpf_perf_event_data *ctx)
 			return 0;
 		weight = first_weight;
 		flags |= PYCOST_SF_FIRST;
+		total = 0;
 	} else {
-		__u64 total;
-
 		thread_running(t, now);
 		total = thread_total(t, now);
+		if (tick_period && total < t->due)
+			return 0;
 		weight = total - t->last;
 		t->last = total;
 	}
+	if (tick_period) {
+		/* behind by more than a period (first sample, missed ticks): restart */
+		t->due = t->due + tick_period > total ? t->due + tick_period : total + tick_period;
+	}
 	emit_stack(proc, t, pid, tid, weight, flags, now_ns);
 	return 0;
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+	return sample_current();
+}
+
+/*
+ * Every timer interrupt of a busy CPU runs an hrtimer (at least the
+ * scheduler tick, CONFIG_HZ per second), with the interrupted thread as
+ * current.  Sampling there costs no interrupt of its own: a perf sampling
+ * event adds one per sample, which costs tens of microseconds on some
+ * virtual machines.  Soft hrtimers expire in softirq context, at the same
+ * interrupt's exit or in ksoftirqd, which is never traced.
+ */
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(on_tick)
+{
+	return sample_current();
 }
 
 static __always_inline void emit_proc(__u32 event, __u32 pid, __u32 ppid)

@@ -87,6 +87,7 @@ static int save_meta(sqlite3 *db, const struct pc_meta *m)
 		?: put_meta(st, "pycost_version", m->pycost_version)
 		?: put_meta(st, "metric", m->metric) ?: put_meta(st, "unit", m->unit)
 		?: put_meta_u64(st, "period", m->period) ?: put_meta_u64(st, "freq", m->freq)
+		?: put_meta(st, "sampler", m->sampler)
 		?: put_meta(st, "start_ns", start)
 		?: put_meta_u64(st, "duration_ns", m->duration_ns)
 		?: put_meta_u64(st, "samples", m->samples) ?: put_meta_u64(st, "drops", m->drops)
@@ -363,6 +364,8 @@ static int load_meta(struct loader *l)
 			up = &m->period;
 		else if (!strcmp(k, "freq"))
 			up = &m->freq;
+		else if (!strcmp(k, "sampler"))
+			sp = &m->sampler;
 		else if (!strcmp(k, "start_ns"))
 			m->start_ns = strtoll(v, NULL, 10);
 		else if (!strcmp(k, "duration_ns"))

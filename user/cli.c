@@ -25,6 +25,7 @@ enum {
 	OPT_TOP,
 	OPT_UWSGI,
 	OPT_REQUESTS,
+	OPT_SAMPLER,
 	OPT_LABEL_ENV,
 	OPT_COMMIT_FROM,
 	OPT_USER_KEY,
@@ -61,8 +62,8 @@ static const char overview[] =
 
 static const char record_help[] =
     "Usage: pycost record [-p PID[,PID...] | --uwsgi PID] [-d SECONDS] [-F HZ | --period N]\n"
-    "                     [--metric auto|instructions|cycles|cpu] [-o FILE]\n"
-    "                     [--requests auto|on|off] [--route 'METHOD /pattern']...\n"
+    "                     [--metric auto|instructions|cycles|cpu] [--sampler auto|tick|perf]\n"
+    "                     [-o FILE] [--requests auto|on|off] [--route 'METHOD /pattern']...\n"
     "                     [--user-key header:NAME|cookie:NAME] [--label-env PATTERN]...\n"
     "                     [--commit-from env:VAR|file:PATH|git] [-- COMMAND [ARG...]]\n"
     "\n"
@@ -76,6 +77,10 @@ static const char record_help[] =
     "      --period N          one sample every N events of the metric instead\n"
     "      --metric M          auto (default: instructions when a hardware counter\n"
     "                          opens, else cpu), instructions, cycles or cpu (ns)\n"
+    "      --sampler S         what takes samples: auto (default: the timer tick when\n"
+    "                          the metric is cpu and the rate at most the kernel's\n"
+    "                          tick rate, CONFIG_HZ; else perf events), tick (no\n"
+    "                          interrupt of its own) or perf (a sampling event per CPU)\n"
     "  -o, --output FILE       capture file (default pycost-YYYYmmdd-HHMMSS.pycost)\n"
     "  -- COMMAND [ARG...]     start COMMAND and trace it from its first instruction\n"
     "\n"
@@ -270,6 +275,7 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 	    {"output", required_argument, NULL, 'o'},
 	    {"uwsgi", required_argument, NULL, OPT_UWSGI},
 	    {"requests", required_argument, NULL, OPT_REQUESTS},
+	    {"sampler", required_argument, NULL, OPT_SAMPLER},
 	    {"label-env", required_argument, NULL, OPT_LABEL_ENV},
 	    {"commit-from", required_argument, NULL, OPT_COMMIT_FROM},
 	    {"user-key", required_argument, NULL, OPT_USER_KEY},
@@ -321,6 +327,18 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 			if (parse_pids(optarg, cfg))
 				return -EINVAL;
 			cfg->uwsgi = 1;
+			break;
+		case OPT_SAMPLER:
+			if (!strcmp(optarg, "auto")) {
+				cfg->sampler = SAMPLER_AUTO;
+			} else if (!strcmp(optarg, "tick")) {
+				cfg->sampler = SAMPLER_TICK;
+			} else if (!strcmp(optarg, "perf")) {
+				cfg->sampler = SAMPLER_PERF;
+			} else {
+				elog("invalid --sampler '%s': expected auto, tick or perf", optarg);
+				return -EINVAL;
+			}
 			break;
 		case OPT_REQUESTS:
 			if (!strcmp(optarg, "auto")) {

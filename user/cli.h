@@ -45,6 +45,7 @@ struct config {
 	uint64_t freq;	 /* Hz */
 	uint64_t period; /* metric events per sample; 0 = use freq */
 	enum metric metric;
+	enum sampler sampler;
 	const char *output; /* record: capture path; report: output path (NULL = stdout) */
 	char **command;	    /* NULL-terminated argv after "--" */
 	int uwsgi;	    /* --uwsgi: the PID must be a uWSGI master or worker */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "profile.h"
 
@@ -23,6 +24,13 @@ struct profile_index {
 	struct htab samples;
 	size_t funcs_cap, stacks_cap, samples_cap, procs_cap;
 	size_t endpoints_cap, requests_cap, labels_cap;
+};
+
+/* A set of strings; each distinct string is allocated once. */
+struct profile_strings {
+	char **slot; /* NULL = empty */
+	size_t cap;  /* power of two */
+	size_t n;
 };
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -59,6 +67,9 @@ static uint64_t hash_sample(const struct pc_sample *s)
 		   s->status);
 }
 
+#define PAGE	   4096
+#define HUGE_ARRAY (4 << 20)
+
 /* Grows *arr (elements of size sz) so that index n fits. */
 static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 {
@@ -73,6 +84,18 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 	p = realloc(*arr, ncap * sz);
 	if (!p)
 		return -ENOMEM;
+	/*
+	 * A recorder's arrays grow by megabytes a second under a busy service,
+	 * and a page fault costs microseconds on some VMs: let the kernel back
+	 * big ones with huge pages (advice only; errors change nothing).
+	 */
+	if (ncap * sz >= HUGE_ARRAY) {
+		/* whole pages: a split mapping could no longer grow by mremap */
+		uintptr_t b = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+		uintptr_t e = ((uintptr_t)p + ncap * sz + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+
+		madvise((void *)b, e - b, MADV_HUGEPAGE);
+	}
 	*arr = p;
 	*cap = ncap;
 	return 0;
@@ -206,6 +229,7 @@ static void meta_free(struct pc_meta *m)
 	free(m->host);
 	free(m->kernel);
 	free(m->pycost_version);
+	free(m->sampler);
 	free(m->metric);
 	free(m->unit);
 }
@@ -231,11 +255,11 @@ void profile__free(struct profile *p)
 		free(p->endpoints[i].name);
 		free(p->endpoints[i].view);
 	}
-	for (size_t i = 0; i < p->nrequests; i++) {
-		free(p->requests[i].method);
-		free(p->requests[i].path);
-		free(p->requests[i].view);
-	}
+	for (size_t i = 0; p->strs && i < p->strs->cap; i++)
+		free(p->strs->slot[i]);
+	if (p->strs)
+		free(p->strs->slot);
+	free(p->strs);
 	for (size_t i = 0; i < p->nlabels; i++) {
 		free(p->labels[i].key);
 		free(p->labels[i].value);
@@ -407,6 +431,48 @@ int profile__intern_endpoint(struct profile *p, const char *name)
 	return p->nendpoints++;
 }
 
+const char *profile__intern_str(struct profile *p, const char *s)
+{
+	struct profile_strings *t = p->strs;
+	size_t i, mask;
+
+	if (!s)
+		s = "";
+	if (!t) {
+		t = p->strs = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+	}
+	/* at most half full */
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 256;
+		char **ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (size_t k = 0; k < t->cap; k++) {
+			if (!t->slot[k])
+				continue;
+			for (i = hash_str(0, t->slot[k]) & (ncap - 1); ns[i];
+			     i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = t->slot[k];
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->cap = ncap;
+	}
+	mask = t->cap - 1;
+	for (i = hash_str(0, s) & mask; t->slot[i]; i = (i + 1) & mask)
+		if (!strcmp(t->slot[i], s))
+			return t->slot[i];
+	t->slot[i] = strdup(s);
+	if (!t->slot[i])
+		return NULL;
+	t->n++;
+	return t->slot[i];
+}
+
 int profile__add_request(struct profile *p, const struct pc_request *r)
 {
 	struct pc_request *q;
@@ -419,15 +485,11 @@ int profile__add_request(struct profile *p, const struct pc_request *r)
 		return -ENOMEM;
 	q = &p->requests[p->nrequests];
 	*q = *r;
-	q->method = strdup(r->method ? r->method : "");
-	q->path = strdup(r->path ? r->path : "");
-	q->view = strdup(r->view ? r->view : "");
-	if (!q->method || !q->path || !q->view) {
-		free(q->method);
-		free(q->path);
-		free(q->view);
+	q->method = profile__intern_str(p, r->method);
+	q->path = profile__intern_str(p, r->path);
+	q->view = profile__intern_str(p, r->view);
+	if (!q->method || !q->path || !q->view)
 		return -ENOMEM;
-	}
 	return p->nrequests++;
 }
 
@@ -523,13 +585,8 @@ static void keep_if(struct profile *p, int (*keep_sample)(const struct pc_sample
 	for (size_t i = 0; i < p->nrequests; i++) {
 		struct pc_request *r = &p->requests[i];
 
-		if (keep_request(r, ctx)) {
+		if (keep_request(r, ctx))
 			p->requests[n++] = *r;
-			continue;
-		}
-		free(r->method);
-		free(r->path);
-		free(r->view);
 	}
 	p->nrequests = n;
 	profile__reindex(p);

@@ -20,6 +20,7 @@ struct pc_meta {
 	char *unit;	  /* "nanoseconds", "instructions" or "cycles" */
 	uint64_t period;  /* sampling period in unit, 0 when frequency-based */
 	uint64_t freq;	  /* sampling frequency in Hz, 0 when period-based */
+	char *sampler;	  /* what triggered samples: "timer-tick" or "perf-event" */
 	int64_t start_ns; /* wall clock (Unix epoch) at start */
 	uint64_t duration_ns;
 	uint64_t samples;      /* samples received */
@@ -91,9 +92,10 @@ struct pc_request {
 	uint64_t gc_ns;
 	uint64_t bytes_in, bytes_out;
 	uint64_t user; /* keyed hash of the user identity, 0 if none */
-	char *method;
-	char *path; /* without query string */
-	char *view;
+	/* interned: shared by every request with the same value, owned by the profile */
+	const char *method;
+	const char *path; /* without query string */
+	const char *view;
 };
 
 /* A label of a process: host, worker, python, commit, env.NAME ... */
@@ -119,7 +121,8 @@ struct profile {
 	size_t nrequests;
 	struct pc_label *labels;
 	size_t nlabels;
-	struct profile_index *idx; /* private interning tables, NULL on loaded profiles */
+	struct profile_index *idx;    /* private interning tables, NULL on loaded profiles */
+	struct profile_strings *strs; /* private: the requests' strings */
 };
 
 /* Per-function cost, computed over all samples (see profile__function_costs). */
@@ -152,6 +155,8 @@ int profile__add_sample(struct profile *p, const struct pc_sample *s);
 int profile__intern_endpoint(struct profile *p, const char *name);
 /* Appends a request; strings are copied. Returns its index or -ENOMEM. */
 int profile__add_request(struct profile *p, const struct pc_request *r);
+/* The profile's one copy of s (NULL taken as ""), for requests; NULL when out of memory. */
+const char *profile__intern_str(struct profile *p, const char *s);
 /* Sets (or adds) label key of pid. 0 or -ENOMEM. */
 int profile__set_label(struct profile *p, uint32_t pid, const char *key, const char *value);
 /* The value of label key of pid, or NULL. */

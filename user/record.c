@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,8 +356,8 @@ static int handle_record(void *ctx, const void *rec, size_t size)
 		err = on_proc(r, rec);
 	} else if (kind == PYCOST_REC_REQUEST && size >= offsetof(struct pycost_request, head) &&
 		   r->rt) {
-		/* records end after the head's bytes (see end_request) */
-		struct pycost_request q = {};
+		/* records end after the head's bytes (see end_request); no more is read */
+		struct pycost_request q;
 
 		memcpy(&q, rec, size < sizeof(q) ? size : sizeof(q));
 		if (q.head_len > size - offsetof(struct pycost_request, head))
@@ -552,7 +553,8 @@ static int fill_meta(struct recorder *r, int64_t start_ns, uint64_t duration_ns)
 	if (profile__set_str(&m->host, u.nodename) || profile__set_str(&m->kernel, u.release) ||
 	    profile__set_str(&m->pycost_version, PYCOST_VERSION) ||
 	    profile__set_str(&m->metric, session__metric_name(metric)) ||
-	    profile__set_str(&m->unit, session__metric_unit(metric)))
+	    profile__set_str(&m->unit, session__metric_unit(metric)) ||
+	    profile__set_str(&m->sampler, session__sampler(r->sess)))
 		return -ENOMEM;
 	return 0;
 }
@@ -573,6 +575,7 @@ int record__run(const struct config *cfg)
 	    .metric = cfg->metric,
 	    .freq = cfg->freq,
 	    .period = cfg->period,
+	    .sampler = cfg->sampler,
 	    .on_record = handle_record,
 	    .ctx = &r,
 	};
@@ -595,6 +598,12 @@ int record__run(const struct config *cfg)
 		elog("top needs a terminal (use record and report otherwise)");
 		return PYCOST_EXIT_USAGE;
 	}
+	/*
+	 * The profile's arrays grow all through a capture: as mappings of their
+	 * own, glibc grows them with mremap, never copying them into freshly
+	 * faulted pages (its adaptive threshold would move them to the heap).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	r.prof = profile__new();
 	r.syms = r.prof ? symbols__new(r.prof) : NULL;
 	if (!r.syms) {

@@ -33,6 +33,8 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 	} else if (m->freq) {
 		fprintf(out, ", sampled at %" PRIu64 " Hz", m->freq);
 	}
+	if (m->sampler && *m->sampler)
+		fprintf(out, " (%s)", m->sampler);
 	fputc('\n', out);
 	report__fmt_cost(buf, sizeof(buf), m->duration_ns, "nanoseconds");
 	fprintf(out, "duration    %s", buf);
@@ -190,6 +192,8 @@ void report__json_meta(const struct profile *p, FILE *out)
 	report__json_str(out, m->metric);
 	fputs(", \"unit\": ", out);
 	report__json_str(out, m->unit);
+	fputs(", \"sampler\": ", out);
+	report__json_str(out, m->sampler);
 	fprintf(out,
 		", \"period\": %" PRIu64 ", \"freq\": %" PRIu64 ", \"start_ns\": %" PRId64
 		", \"duration_ns\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"drops\": %" PRIu64

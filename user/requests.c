@@ -291,7 +291,7 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	struct http_request h;
 	struct pc_request q = {0};
 	struct pending *e;
-	char view[512] = "";
+	char view[512];
 	int ep, view_func = -1, view_dispatched = 0, err = 0;
 	uint64_t span;
 	size_t headlen = r->head_len < PYCOST_HEAD_MAX ? r->head_len : PYCOST_HEAD_MAX;
@@ -333,6 +333,7 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	q.user = h.user;
 	q.method = h.method;
 	q.path = h.path;
+	view[0] = 0;
 
 	e = take(rt, r->tid, r->id);
 	for (size_t i = 0; e && i < e->n; i++) {
@@ -405,6 +406,7 @@ int reqtrack__finish(struct reqtrack *rt)
 		return err;
 	for (size_t ep = 0; ep < rt->p->nendpoints; ep++) {
 		const struct view_count *best = NULL;
+		const char *shared;
 		char view[512];
 
 		/* dispatched views first: an outermost frame may be middleware */
@@ -436,12 +438,14 @@ int reqtrack__finish(struct reqtrack *rt)
 		 * request that only showed its outermost frame (WSGI middleware)
 		 * gets it too.
 		 */
+		shared = profile__intern_str(rt->p, view);
+		if (!shared)
+			return -ENOMEM;
 		for (size_t i = 0; i < rt->p->nrequests && i < rt->capown; i++) {
 			struct pc_request *q = &rt->p->requests[i];
 
-			if (q->endpoint == (int32_t)ep && !rt->own_view[i] &&
-			    profile__set_str(&q->view, view))
-				return -ENOMEM;
+			if (q->endpoint == (int32_t)ep && !rt->own_view[i])
+				q->view = shared;
 		}
 	}
 	return 0;

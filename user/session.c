@@ -4,8 +4,9 @@
  * BPF lifecycle.  One sampling perf event per CPU drives the stack walk;
  * one counting event of the same metric per CPU, read by both the sample
  * and the sched_switch programs, gives every thread its exact counter delta.
- * On a machine without a PMU the software cpu-clock takes the place of the
- * hardware counter through the very same path.
+ * On a machine without a PMU the metric is CPU time, which the BPF clock
+ * measures without a counter, and rates the timer tick reaches are sampled
+ * at the tick instead of by perf events (see on_tick).
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -15,6 +16,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
+#include <zlib.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -28,6 +31,7 @@ struct session {
 	struct pycost_bpf *skel;
 	struct ring_buffer *rb;
 	enum metric metric;
+	bool tick; /* samples taken at timer interrupts, not by perf events */
 	int ncpus;
 	int *sample_fds;
 	int *count_fds;
@@ -115,6 +119,37 @@ static int metric_available(enum metric m)
 	return 0;
 }
 
+const char *session__sampler(const struct session *s)
+{
+	return s->tick ? "timer-tick" : "perf-event";
+}
+
+/*
+ * The kernel's tick rate (CONFIG_HZ) from its build configuration; 100, the
+ * lowest rate Linux offers, when the configuration is not installed.
+ */
+static unsigned int kernel_hz(void)
+{
+	static const char key[] = "CONFIG_HZ=";
+	char path[128], line[256];
+	unsigned int hz = 0;
+	struct utsname u;
+	gzFile f = NULL;
+
+	if (!uname(&u)) {
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		f = gzopen(path, "r");
+	}
+	if (!f)
+		f = gzopen("/proc/config.gz", "r");
+	while (f && !hz && gzgets(f, line, sizeof(line)))
+		if (!strncmp(line, key, sizeof(key) - 1))
+			hz = strtoul(line + sizeof(key) - 1, NULL, 10);
+	if (f)
+		gzclose(f);
+	return hz ? hz : 100;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -150,17 +185,33 @@ static int open_events(struct session *s, const struct session_opts *o, char *wh
 		sa.sample_freq = o->freq;
 	}
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		s->sample_fds[cpu] = perf_open(&sa, cpu);
-		if (s->sample_fds[cpu] < 0) {
-			err = s->sample_fds[cpu];
+		if (!s->tick) {
+			s->sample_fds[cpu] = perf_open(&sa, cpu);
 			/* offline CPUs cannot be sampled and run nothing */
-			if (err == -ENODEV)
+			if (s->sample_fds[cpu] == -ENODEV)
 				continue;
-			snprintf(why, whylen, "failed to open %s sampling event on CPU %d: %s",
-				 session__metric_name(s->metric), cpu, strerror(-err));
-			return err;
+			if (s->sample_fds[cpu] < 0) {
+				err = s->sample_fds[cpu];
+				snprintf(why, whylen,
+					 "failed to open %s sampling event on CPU %d: %s",
+					 session__metric_name(s->metric), cpu, strerror(-err));
+				return err;
+			}
+			s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.on_sample,
+								       s->sample_fds[cpu]);
+			if (!s->links[cpu]) {
+				err = -errno;
+				snprintf(why, whylen, "failed to attach sampler on CPU %d: %s", cpu,
+					 strerror(-err));
+				return err;
+			}
 		}
+		/* time needs no counter (see counter_now) */
+		if (s->metric == METRIC_CPU)
+			continue;
 		s->count_fds[cpu] = perf_open(&ca, cpu);
+		if (s->count_fds[cpu] == -ENODEV)
+			continue;
 		if (s->count_fds[cpu] < 0) {
 			err = s->count_fds[cpu];
 			snprintf(why, whylen, "failed to open %s counter on CPU %d: %s",
@@ -173,14 +224,6 @@ static int open_events(struct session *s, const struct session_opts *o, char *wh
 				 strerror(-err));
 			return err;
 		}
-		s->links[cpu] =
-		    bpf_program__attach_perf_event(s->skel->progs.on_sample, s->sample_fds[cpu]);
-		if (!s->links[cpu]) {
-			err = -errno;
-			snprintf(why, whylen, "failed to attach sampler on CPU %d: %s", cpu,
-				 strerror(-err));
-			return err;
-		}
 	}
 	return 0;
 }
@@ -188,6 +231,8 @@ static int open_events(struct session *s, const struct session_opts *o, char *wh
 struct session *session__new(const struct session_opts *o, char *why, size_t whylen)
 {
 	struct session *s;
+	unsigned int hz;
+	bool tick_ok;
 	int err;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -263,7 +308,6 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
 	bpf_program__set_autoload(s->skel->progs.on_sock_recv, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_sock_send, o->requests);
-	bpf_program__set_autoload(s->skel->progs.on_switch_request, o->requests);
 	bpf_program__set_autoload(s->skel->progs.on_exit_request, o->requests);
 	/* USDT programs are attached per process by session__attach_gc */
 	bpf_program__set_autoload(s->skel->progs.on_gc_start, o->requests);
@@ -273,6 +317,26 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 		s->skel->rodata->first_weight = o->period;
 	else if (s->metric == METRIC_CPU)
 		s->skel->rodata->first_weight = 1000000000ULL / o->freq;
+	/*
+	 * CPU time at a rate the tick reaches is sampled at timer interrupts the
+	 * kernel takes anyway; instruction and cycle counts keep their overflow
+	 * interrupts, which sample where the counted work happens.
+	 */
+	hz = kernel_hz();
+	tick_ok = s->metric == METRIC_CPU && s->skel->rodata->first_weight >= 1000000000ULL / hz;
+	if (o->sampler == SAMPLER_TICK && !tick_ok) {
+		err = -ENOTSUP;
+		snprintf(why, whylen,
+			 "--sampler tick needs the cpu metric and a rate of at most %u Hz (the "
+			 "kernel's tick rate)",
+			 hz);
+		goto fail;
+	}
+	s->tick = o->sampler == SAMPLER_TICK || (o->sampler == SAMPLER_AUTO && tick_ok);
+	if (s->tick)
+		s->skel->rodata->tick_period = s->skel->rodata->first_weight;
+	bpf_program__set_autoload(s->skel->progs.on_sample, !s->tick);
+	bpf_program__set_autoload(s->skel->progs.on_tick, s->tick);
 	err = pycost_bpf__load(s->skel);
 	if (err) {
 		if (err == -EPERM)
@@ -381,11 +445,6 @@ int session__add_inport(struct session *s, uint16_t port)
 				 BPF_ANY))
 		return -errno;
 	return 0;
-}
-
-void session__forget(struct session *s, uint32_t pid)
-{
-	bpf_map__delete_elem(s->skel->maps.procs, &pid, sizeof(pid), 0);
 }
 
 int session__attach_gc(struct session *s, uint32_t pid, const char *path)

@@ -20,6 +20,13 @@ enum metric {
 	METRIC_CPU,
 };
 
+/* What triggers samples. */
+enum sampler {
+	SAMPLER_AUTO, /* the tick for CPU time at rates it reaches, else perf events */
+	SAMPLER_TICK,
+	SAMPLER_PERF,
+};
+
 /* Called for every ring buffer record; return 0 to go on, < 0 to stop polling. */
 typedef int (*session_record_fn)(void *ctx, const void *rec, size_t size);
 
@@ -27,7 +34,8 @@ struct session_opts {
 	enum metric metric;
 	uint64_t freq;	 /* samples per second per CPU, when period is 0 */
 	uint64_t period; /* events per sample (instructions, cycles, or ns for cpu) */
-	int requests;	 /* cut requests from socket syscalls */
+	enum sampler sampler;
+	int requests; /* cut requests from socket syscalls */
 	session_record_fn on_record;
 	void *ctx;
 };
@@ -45,6 +53,8 @@ void session__free(struct session *s);
 enum metric session__metric(const struct session *s);
 const char *session__metric_name(enum metric m);
 const char *session__metric_unit(enum metric m);
+/* What triggers samples: "timer-tick" or "perf-event". */
+const char *session__sampler(const struct session *s);
 
 /* Follows pid (forks, execs, exit) without sampling it yet. 0 or -errno. */
 int session__watch(struct session *s, uint32_t pid);
@@ -60,9 +70,6 @@ int session__set_port(struct session *s, uint16_t port, uint32_t kind);
  * requests a traced router forwards to it are proxied.
  */
 int session__add_inport(struct session *s, uint16_t port);
-
-/* Stops following pid. */
-void session__forget(struct session *s, uint32_t pid);
 
 /*
  * Times garbage collections inside pid's requests with the gc__start and

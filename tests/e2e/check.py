@@ -14,7 +14,7 @@ failure (exit 1), or why the run cannot tell (exit 77: skip).  Usage errors
 exit 2.
 
 Subcommands:
-    split REPORT SPLIT.py [--truth TRUTH.json] [--tolerance PP]
+    split REPORT SPLIT.py [--truth TRUTH.json] [--tolerance PP] [--sampler tick|perf]
     deep REPORT DEEP.py DEPTH [--max-depth N]
     threads REPORT TRUTH.json
     names REPORT TRUTH.json [--folded FOLDED.txt]
@@ -234,6 +234,10 @@ def load_json(path):
 
 def cmd_split(a):
     report, src = Report(a.report), Source(a.source)
+    if a.sampler:
+        want = {"tick": "timer-tick", "perf": "perf-event"}[a.sampler]
+        require(report.meta.get("sampler") == want, "capture says samples came from %r, "
+                "expected %r" % (report.meta.get("sampler"), want))
     check_function(report, src, "outer")
     heavy = check_function(report, src, "heavy")
     light = check_function(report, src, "light")
@@ -473,6 +477,8 @@ def main(argv):
     sp.add_argument("--busy", type=float, default=5.0,
                     help="skip when the measured share is further than this from 75%%")
     sp.add_argument("--min-samples", type=int, default=200)
+    sp.add_argument("--sampler", choices=("tick", "perf"),
+                    help="what the capture must say took the samples")
     sp = add("deep", cmd_deep, "source")
     sp.add_argument("depth", type=int)
     sp.add_argument("--max-depth", type=int, default=0, help="default: bpf/pycost.h")

@@ -91,6 +91,10 @@ else
 	skip "bad_input[metric-instructions]" "this machine counts instructions"
 fi
 
+# Tick sampling above any kernel's tick rate (CONFIG_HZ is at most 1000).
+record "bad_input[sampler-tick-rate]" "tick rate" --sampler tick --metric cpu -F 2000 -- \
+	"$PY" "$PC_WORKLOADS/quick.py" 0.1
+
 # A COMMAND that does not exist.
 record "bad_input[command-not-found]" "" -- "$PC_TMP/no-such-command" arg
 

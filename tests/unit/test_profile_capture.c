@@ -34,6 +34,7 @@ static struct profile *sample_profile(void)
 	profile__set_str(&p->meta.metric, "cpu");
 	profile__set_str(&p->meta.unit, "nanoseconds");
 	profile__set_str(&p->meta.host, "h");
+	profile__set_str(&p->meta.sampler, "timer-tick");
 	p->meta.freq = 99;
 	p->meta.samples = 9;
 	p->meta.start_ns = 1700000000123456789LL;
@@ -68,6 +69,33 @@ Test(profile, interning_and_costs)
 	profile__free(p);
 }
 
+/* Requests share one copy of each string, which outlives keep_endpoint's filtering. */
+Test(profile, request_strings_interned)
+{
+	struct profile *p = profile__new();
+	int a = profile__intern_endpoint(p, "GET /a"), b = profile__intern_endpoint(p, "GET /b");
+	char path[] = "/a";
+	struct pc_request r = {.endpoint = a, .method = "GET", .path = path, .view = NULL};
+
+	cr_assert_eq(profile__add_request(p, &r), 0);
+	path[1] = 'b';
+	r.endpoint = b;
+	cr_assert_eq(profile__add_request(p, &r), 1);
+	path[1] = 'a';
+	r.endpoint = a;
+	cr_assert_eq(profile__add_request(p, &r), 2);
+	cr_expect_str_eq(p->requests[0].path, "/a");
+	cr_expect_str_eq(p->requests[1].path, "/b");
+	cr_expect_str_eq(p->requests[0].view, "");
+	cr_expect_eq(p->requests[0].path, p->requests[2].path);
+	cr_expect_eq(p->requests[0].method, p->requests[1].method);
+	cr_expect_neq(p->requests[0].path, p->requests[1].path);
+	cr_assert_eq(profile__keep_endpoint(p, "GET /b"), 0);
+	cr_assert_eq(p->nrequests, 1);
+	cr_expect_str_eq(p->requests[0].path, "/b");
+	profile__free(p);
+}
+
 Test(capture, round_trip)
 {
 	struct profile *p = sample_profile(), *q;
@@ -80,6 +108,7 @@ Test(capture, round_trip)
 	cr_assert(q, "%s", why);
 	cr_expect_str_eq(q->meta.metric, "cpu");
 	cr_expect_eq(q->meta.freq, 99);
+	cr_expect_str_eq(q->meta.sampler, "timer-tick");
 	cr_expect_eq(q->meta.start_ns, 1700000000123456789LL);
 	cr_expect_eq(q->nfuncs, p->nfuncs);
 	cr_expect_eq(q->nstacks, p->nstacks);

@@ -52,6 +52,7 @@ static void build_profile(void)
 	cr_assert(!profile__set_str(&prof->meta.host, "box"));
 	cr_assert(!profile__set_str(&prof->meta.kernel, "6.1.0"));
 	cr_assert(!profile__set_str(&prof->meta.pycost_version, "0.1.0"));
+	cr_assert(!profile__set_str(&prof->meta.sampler, "perf-event"));
 	prof->meta.period = 1000000;
 	prof->meta.start_ns = START_NS;
 	prof->meta.duration_ns = 1000000000;
@@ -182,7 +183,8 @@ Test(report, table_functions, .init = build_profile, .fini = free_profile)
 {
 	char *s = render(REPORT_TABLE, REPORT_BY_FUNCTION, 0, NULL);
 
-	expect_contains(s, "metric      cpu (nanoseconds), one sample every 1.00 ms\n");
+	expect_contains(s,
+			"metric      cpu (nanoseconds), one sample every 1.00 ms (perf-event)\n");
 	expect_contains(s, "duration    1.00 s, started 2026-01-01T00:00:00Z\n");
 	expect_contains(s, "samples     4 in this report (4 received), 4.00 ms\n");
 	expect_contains(s, "  pid 100     python 3.11.2          3 samples  python3 app.py\n");
@@ -222,7 +224,8 @@ Test(report, json_functions, .init = build_profile, .fini = free_profile)
 	cr_expect(!strncmp(s,
 			   "{\"meta\": {\"host\": \"box\", \"kernel\": \"6.1.0\", "
 			   "\"pycost_version\": \"0.1.0\", \"metric\": \"cpu\", "
-			   "\"unit\": \"nanoseconds\", \"period\": 1000000, \"freq\": 0, "
+			   "\"unit\": \"nanoseconds\", \"sampler\": \"perf-event\", "
+			   "\"period\": 1000000, \"freq\": 0, "
 			   "\"start_ns\": 1767225600000000000, \"duration_ns\": 1000000000, "
 			   "\"samples\": 4, \"drops\": 7, \"truncated\": 0, \"unknown_code\": 0,",
 			   strlen("{\"meta\": {\"host\": \"box\", \"kernel\": \"6.1.0\", "
