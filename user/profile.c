@@ -68,7 +68,7 @@ static uint64_t hash_sample(const struct pc_sample *s)
 }
 
 #define PAGE	   4096
-#define HUGE_ARRAY (4 << 20)
+#define HUGE_ARRAY (1 << 20)
 
 /* Grows *arr (elements of size sz) so that index n fits. */
 static int grow(void **arr, size_t *cap, size_t n, size_t sz)
