@@ -104,16 +104,27 @@ PYCOST_SHARED struct {
 	__uint(value_size, sizeof(__u32));
 } counters SEC(".maps");
 
+/*
+ * Per-CPU scratch space comes in two slots: a sample taken in an interrupt
+ * (timer tick or perf event) can land in the middle of a stack walk made at
+ * a syscall on the same CPU, and must not overwrite its buffers.
+ */
+enum scratch_slot {
+	SCRATCH_TASK,
+	SCRATCH_IRQ,
+	SCRATCH_SLOTS,
+};
+
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SCRATCH_SLOTS);
 	__type(key, __u32);
 	__type(value, struct pycost_sample);
 } sample_buf SEC(".maps");
 
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SCRATCH_SLOTS);
 	__type(key, __u32);
 	__type(value, struct pycost_code);
 } code_buf SEC(".maps");
@@ -126,7 +137,7 @@ struct walk_scratch {
 
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SCRATCH_SLOTS);
 	__type(key, __u32);
 	__type(value, struct walk_scratch);
 } walk_buf SEC(".maps");

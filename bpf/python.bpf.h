@@ -157,6 +157,7 @@ struct frame_walk {
 	__u64 frame;
 	__u32 pid;
 	__u32 n;
+	__u32 slot; /* enum scratch_slot */
 	__u16 flags;
 };
 
@@ -172,11 +173,10 @@ static __noinline int emit_code(struct frame_walk *fw)
 	const struct code_ref *r = &fw->cur;
 	struct code_key key = {.pid = fw->pid, .code = r->code};
 	struct pycost_code *c;
-	__u32 zero = 0;
 	__s64 size = 0;
 	__u32 len;
 
-	c = bpf_map_lookup_elem(&code_buf, &zero);
+	c = bpf_map_lookup_elem(&code_buf, &fw->slot);
 	if (!c || !l)
 		return 0;
 	c->kind = PYCOST_REC_CODE;
@@ -298,19 +298,22 @@ static long frame_walk_cb(__u64 i, struct frame_walk *fw)
 
 /*
  * Walks the current thread's Python stack and emits a sample record of
- * weight for it.  t is the thread's accounting entry (its tstate cache).
+ * weight for it.  t is the thread's accounting entry (its tstate cache);
+ * slot the scratch space of the calling context (enum scratch_slot).
  */
 static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_thread *t, __u32 pid,
-				       __u32 tid, __u64 weight, __u16 flags, __u64 now_ns)
+				       __u32 tid, __u64 weight, __u16 flags, __u64 now_ns,
+				       __u32 slot)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct frame_walk fw = {};
 	struct pycost_sample *s;
 	__u64 tstate, frame = 0;
-	__u32 zero = 0, n;
+	__u32 n;
 
-	s = bpf_map_lookup_elem(&sample_buf, &zero);
-	fw.buf = bpf_map_lookup_elem(&walk_buf, &zero);
+	s = bpf_map_lookup_elem(&sample_buf, &slot);
+	fw.buf = bpf_map_lookup_elem(&walk_buf, &slot);
+	fw.slot = slot;
 	if (!s || !fw.buf)
 		return;
 	tstate = find_tstate(proc, t, BPF_CORE_READ(task, thread.fsbase), now_ns);

@@ -360,7 +360,7 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	/* the first backend call of a request shows which Python code made it */
 	if (!t->req_walked && (proc->flags & PYCOST_PROC_PYTHON)) {
 		t->req_walked = 1;
-		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns());
+		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns(), SCRATCH_TASK);
 	}
 	return 0;
 }

@@ -26,17 +26,17 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	__u32 ptgid = prev->tgid, ntgid = next->tgid;
 	__u32 ptid = prev->pid, ntid = next->pid;
-	bool ptraced, ntraced;
+	bool ptraced, ntraced, counted;
 	struct pycost_thread *t;
-	__u64 now, now_ns;
+	__u64 now = 0, now_ns;
 
 	/* the common case: neither side traced, two array loads */
 	ptraced = maybe_traced(ptgid) && bpf_map_lookup_elem(&procs, &ptgid);
 	ntraced = maybe_traced(ntgid) && bpf_map_lookup_elem(&procs, &ntgid);
 	if (!ptraced && !ntraced)
 		return 0;
-	if (counter_now(&now))
-		return 0;
+	/* without a counter on this CPU (one onlined since), requests still end */
+	counted = !counter_now(&now);
 	now_ns = metric_is_time ? now : bpf_ktime_get_ns();
 	/* the scheduler just stamped prev's (or next's) exec_start with its task clock */
 	if (track_requests) {
@@ -60,7 +60,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			 */
 			if (t->sum_valid && metric_is_time && !(t->oncpu && t->base_exact))
 				t->acc += sum - t->sum_out;
-			else if (t->oncpu)
+			else if (t->oncpu && counted)
 				t->acc += now - t->base;
 			t->sum_out = sum;
 			t->sum_valid = 1;
@@ -80,13 +80,13 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 				__sync_fetch_and_add(&stats.thread_drops, 1);
 			t = bpf_map_lookup_elem(&threads, &ntid);
 		}
-		if (t) {
+		if (t && counted) {
 			t->base = now;
 			t->base_exact = 1;
 			t->oncpu = 1;
-			if (track_requests)
-				settle_backend_wait(ntid, t, now_ns);
 		}
+		if (t && track_requests)
+			settle_backend_wait(ntid, t, now_ns);
 	}
 	return 0;
 }
@@ -134,7 +134,7 @@ static __always_inline int sample_current(void)
 		/* behind by more than a period (first sample, missed ticks): restart */
 		t->due = t->due + tick_period > total ? t->due + tick_period : total + tick_period;
 	}
-	emit_stack(proc, t, pid, tid, weight, flags, now_ns);
+	emit_stack(proc, t, pid, tid, weight, flags, now_ns, SCRATCH_IRQ);
 	return 0;
 }
 
