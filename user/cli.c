@@ -214,23 +214,47 @@ static int parse_pids(const char *s, struct config *cfg)
 	return err;
 }
 
-static int parse_metric(const char *s, enum metric *m)
-{
-	static const struct {
-		const char *name;
-		enum metric m;
-	} t[] = {{"auto", METRIC_AUTO},
-		 {"instructions", METRIC_INSTRUCTIONS},
-		 {"cycles", METRIC_CYCLES},
-		 {"cpu", METRIC_CPU}};
+static const char *const metric_names[] = {
+    [METRIC_AUTO] = "auto",
+    [METRIC_INSTRUCTIONS] = "instructions",
+    [METRIC_CYCLES] = "cycles",
+    [METRIC_CPU] = "cpu",
+};
+static const char *const sampler_names[] = {
+    [SAMPLER_AUTO] = "auto",
+    [SAMPLER_TICK] = "tick",
+    [SAMPLER_PERF] = "perf",
+};
+static const char *const requests_names[] = {
+    [REQUESTS_AUTO] = "auto",
+    [REQUESTS_ON] = "on",
+    [REQUESTS_OFF] = "off",
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
-		if (!strcmp(s, t[i].name)) {
-			*m = t[i].m;
+/*
+ * One of names[0..n-1] (names[i] naming the enum value i) into *out; else
+ * says which were expected.
+ */
+static int parse_choice(const char *opt, const char *s, const char *const names[], size_t n,
+			int *out)
+{
+	char expected[128] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (int)i;
 			return 0;
 		}
+		len += snprintf(expected + len, sizeof(expected) - len, "%s%s",
+				i == 0	    ? ""
+				: i + 1 < n ? ", "
+					    : " or ",
+				names[i]);
+		if (len >= sizeof(expected))
+			len = sizeof(expected) - 1;
 	}
-	elog("invalid --metric '%s': expected auto, instructions, cycles or cpu", s);
+	elog("invalid %s '%s': expected %s", opt, s, expected);
 	return -EINVAL;
 }
 
@@ -285,7 +309,7 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
-	int c, have_freq = 0;
+	int c, choice, have_freq = 0;
 
 	while ((c = getopt_long(argc, argv, "+p:d:F:o:vh", opts, NULL)) != -1) {
 		char *end;
@@ -317,8 +341,10 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 			cfg->period = v;
 			break;
 		case OPT_METRIC:
-			if (parse_metric(optarg, &cfg->metric))
+			if (parse_choice("--metric", optarg, metric_names, ARRAY_SIZE(metric_names),
+					 &choice))
 				return -EINVAL;
+			cfg->metric = choice;
 			break;
 		case 'o':
 			cfg->output = optarg;
@@ -329,28 +355,16 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 			cfg->uwsgi = 1;
 			break;
 		case OPT_SAMPLER:
-			if (!strcmp(optarg, "auto")) {
-				cfg->sampler = SAMPLER_AUTO;
-			} else if (!strcmp(optarg, "tick")) {
-				cfg->sampler = SAMPLER_TICK;
-			} else if (!strcmp(optarg, "perf")) {
-				cfg->sampler = SAMPLER_PERF;
-			} else {
-				elog("invalid --sampler '%s': expected auto, tick or perf", optarg);
+			if (parse_choice("--sampler", optarg, sampler_names,
+					 ARRAY_SIZE(sampler_names), &choice))
 				return -EINVAL;
-			}
+			cfg->sampler = choice;
 			break;
 		case OPT_REQUESTS:
-			if (!strcmp(optarg, "auto")) {
-				cfg->requests = REQUESTS_AUTO;
-			} else if (!strcmp(optarg, "on")) {
-				cfg->requests = REQUESTS_ON;
-			} else if (!strcmp(optarg, "off")) {
-				cfg->requests = REQUESTS_OFF;
-			} else {
-				elog("invalid --requests '%s': expected auto, on or off", optarg);
+			if (parse_choice("--requests", optarg, requests_names,
+					 ARRAY_SIZE(requests_names), &choice))
 				return -EINVAL;
-			}
+			cfg->requests = choice;
 			break;
 		case OPT_LABEL_ENV:
 			if (cfg->nlabel_env == CLI_MAX_LABEL_ENV) {
