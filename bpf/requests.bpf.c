@@ -324,7 +324,8 @@ int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
-	settle_backend_wait(tid, t, bpf_ktime_get_ns());
+	if (t->be_off_ts)
+		settle_backend_wait(tid, t, bpf_ktime_get_ns());
 	if (ret > 0)
 		t->await_be = 0;
 	return 0;

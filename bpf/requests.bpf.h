@@ -91,17 +91,15 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 
 /*
  * Charges the off-CPU time since the thread went to sleep awaiting a
- * backend: at its switch back in, or at its next backend read when that
- * switch was not seen.
+ * backend (t->be_off_ts, which callers check first, keeping the clock off
+ * the common path): at its switch back in, or at its next backend read when
+ * that switch was not seen.
  */
 static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t, __u64 now_ns)
 {
-	struct pycost_request *r;
+	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	__u32 be = t->await_be - 1;
 
-	if (!t->be_off_ts)
-		return;
-	r = bpf_map_lookup_elem(&reqs, &tid);
 	if (r && t->req_id && be < PYCOST_BE_MAX)
 		r->backend_ns[be] += now_ns - t->be_off_ts;
 	t->be_off_ts = 0;

@@ -85,7 +85,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			t->base_exact = 1;
 			t->oncpu = 1;
 		}
-		if (t && track_requests)
+		if (t && track_requests && t->be_off_ts)
 			settle_backend_wait(ntid, t, now_ns);
 	}
 	return 0;
@@ -113,7 +113,7 @@ static __always_inline int sample_current(void)
 	if (counter_now(&now))
 		return 0;
 
-	now_ns = bpf_ktime_get_ns();
+	now_ns = metric_is_time ? now : bpf_ktime_get_ns();
 	t = bpf_map_lookup_elem(&threads, &tid);
 	if (!t) {
 		t = thread_new_running(pid, tid, now);

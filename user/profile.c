@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "profile.h"
 
@@ -67,9 +66,6 @@ static uint64_t hash_sample(const struct pc_sample *s)
 		   s->status);
 }
 
-#define PAGE	   4096
-#define HUGE_ARRAY (1 << 20)
-
 /* Grows *arr (elements of size sz) so that index n fits. */
 static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 {
@@ -84,18 +80,6 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 	p = realloc(*arr, ncap * sz);
 	if (!p)
 		return -ENOMEM;
-	/*
-	 * A recorder's arrays grow by megabytes a second under a busy service,
-	 * and a page fault costs microseconds on some VMs: let the kernel back
-	 * big ones with huge pages (advice only; errors change nothing).
-	 */
-	if (ncap * sz >= HUGE_ARRAY) {
-		/* whole pages: a split mapping could no longer grow by mremap */
-		uintptr_t b = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
-		uintptr_t e = ((uintptr_t)p + ncap * sz + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
-
-		madvise((void *)b, e - b, MADV_HUGEPAGE);
-	}
 	*arr = p;
 	*cap = ncap;
 	return 0;

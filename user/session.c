@@ -2,11 +2,11 @@
 /* Copyright (c) 2026 The pycost authors */
 /*
  * BPF lifecycle.  One sampling perf event per CPU drives the stack walk;
- * one counting event of the same metric per CPU, read by both the sample
- * and the sched_switch programs, gives every thread its exact counter delta.
- * On a machine without a PMU the metric is CPU time, which the BPF clock
- * measures without a counter, and rates the timer tick reaches are sampled
- * at the tick instead of by perf events (see on_tick).
+ * for instructions or cycles, one counting event per CPU, read by both the
+ * sample and the sched_switch programs, gives every thread its exact counter
+ * delta.  CPU time needs no counter (the BPF clock measures it), and rates
+ * the timer tick reaches are sampled at the tick instead of by perf events
+ * (see on_tick).
  */
 #include <errno.h>
 #include <linux/perf_event.h>
