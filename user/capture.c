@@ -97,7 +97,46 @@ static int save_meta(sqlite3 *db, const struct pc_meta *m)
 	return err;
 }
 
-static int save_requests(sqlite3 *db, const struct profile *p)
+static int save_request(const struct pc_request *r, size_t i, void *ctx)
+{
+	sqlite3_stmt *st = ctx;
+	char user[24];
+	int c = 1;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, c++, i);
+	sqlite3_bind_int64(st, c++, r->pid);
+	sqlite3_bind_int64(st, c++, r->tid);
+	sqlite3_bind_int64(st, c++, r->endpoint);
+	sqlite3_bind_text(st, c++, r->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, c++, r->path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, c++, r->status);
+	sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_MALFORMED));
+	sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_ABORTED));
+	sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_HEAD_CUT));
+	sqlite3_bind_int64(st, c++, r->start_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->latency_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cost);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cpu_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->offcpu_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->db_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cache_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->other_ns);
+	sqlite3_bind_int64(st, c++, r->gc_count);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->gc_ns);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_in);
+	sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_out);
+	if (r->user) {
+		snprintf(user, sizeof(user), "%016" PRIx64, r->user);
+		sqlite3_bind_text(st, c++, user, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, c++);
+	}
+	sqlite3_bind_text(st, c++, r->view, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
+}
+
+static int save_requests(sqlite3 *db, struct profile *p)
 {
 	sqlite3_stmt *st = NULL;
 	int err = -EIO;
@@ -119,44 +158,10 @@ static int save_requests(sqlite3 *db, const struct profile *p)
 			       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, &st, NULL))
 		goto cleanup;
-	for (size_t i = 0; i < p->nrequests; i++) {
-		const struct pc_request *r = &p->requests[i];
-		char user[24];
-		int c = 1;
-
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, c++, i);
-		sqlite3_bind_int64(st, c++, r->pid);
-		sqlite3_bind_int64(st, c++, r->tid);
-		sqlite3_bind_int64(st, c++, r->endpoint);
-		sqlite3_bind_text(st, c++, r->method, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, c++, r->path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, c++, r->status);
-		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_MALFORMED));
-		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_ABORTED));
-		sqlite3_bind_int(st, c++, !!(r->flags & PC_REQ_HEAD_CUT));
-		sqlite3_bind_int64(st, c++, r->start_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->latency_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cost);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cpu_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->offcpu_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->db_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->cache_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->other_ns);
-		sqlite3_bind_int64(st, c++, r->gc_count);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->gc_ns);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_in);
-		sqlite3_bind_int64(st, c++, (sqlite3_int64)r->bytes_out);
-		if (r->user) {
-			snprintf(user, sizeof(user), "%016" PRIx64, r->user);
-			sqlite3_bind_text(st, c++, user, -1, SQLITE_TRANSIENT);
-		} else {
-			sqlite3_bind_null(st, c++);
-		}
-		sqlite3_bind_text(st, c++, r->view, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			goto cleanup;
-	}
+	err = profile__each_request(p, save_request, st);
+	if (err)
+		goto cleanup;
+	err = -EIO;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(db, "INSERT INTO labels VALUES(?, ?, ?)", -1, &st, NULL))
@@ -175,7 +180,7 @@ cleanup:
 	return err;
 }
 
-static int save_rows(sqlite3 *db, const struct profile *p)
+static int save_rows(sqlite3 *db, struct profile *p)
 {
 	sqlite3_stmt *st = NULL;
 	int err = -EIO;
@@ -261,7 +266,7 @@ cleanup:
 	return err;
 }
 
-int capture__save(const struct profile *p, const char *path, char *why, size_t whylen)
+int capture__save(struct profile *p, const char *path, char *why, size_t whylen)
 {
 	char tmp[PATH_MAX];
 	sqlite3 *db = NULL;
@@ -449,7 +454,7 @@ static int load_requests(struct loader *l)
 			       " user_hash, view FROM requests ORDER BY id",
 			       -1, &st, NULL))
 		goto corrupt;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
 		struct pc_request r = {0};
 		const char *user;
 		int c = 0;
@@ -481,9 +486,6 @@ static int load_requests(struct loader *l)
 		r.user = user ? strtoull(user, NULL, 16) : 0;
 		r.view = (char *)sqlite3_column_text(st, c++);
 		err = profile__add_request(p, &r);
-		if (err < 0)
-			break;
-		err = 0;
 	}
 	sqlite3_finalize(st);
 	st = NULL;

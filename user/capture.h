@@ -18,7 +18,7 @@
  * synced, then renamed, so path holds the previous content or the complete
  * new one, never a partial file.  0 or -errno, with a reason in why.
  */
-int capture__save(const struct profile *p, const char *path, char *why, size_t whylen);
+int capture__save(struct profile *p, const char *path, char *why, size_t whylen);
 
 /*
  * Loads the capture at path.  NULL with errno set and a one-line reason in

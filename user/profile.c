@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "reqlog.h"
 
 struct htab {
 	uint32_t *slot; /* index + 1; 0 = empty */
@@ -250,6 +251,7 @@ void profile__free(struct profile *p)
 	}
 	free(p->endpoints);
 	free(p->requests);
+	reqlog__free(p->spill);
 	free(p->labels);
 	free(p->funcs);
 	free(p->stacks);
@@ -459,22 +461,71 @@ const char *profile__intern_str(struct profile *p, const char *s)
 
 int profile__add_request(struct profile *p, const struct pc_request *r)
 {
-	struct pc_request *q;
+	struct pc_request q = *r;
 	int err;
 
+	q.method = profile__intern_str(p, r->method);
+	q.path = profile__intern_str(p, r->path);
+	q.view = profile__intern_str(p, r->view);
+	if (!q.method || !q.path || !q.view)
+		return -ENOMEM;
+	if (p->spill)
+		return reqlog__append(p->spill, &q);
 	err = ensure_index(p);
 	if (err)
 		return err;
 	if (grow((void **)&p->requests, &p->idx->requests_cap, p->nrequests, sizeof(*p->requests)))
 		return -ENOMEM;
-	q = &p->requests[p->nrequests];
-	*q = *r;
-	q->method = profile__intern_str(p, r->method);
-	q->path = profile__intern_str(p, r->path);
-	q->view = profile__intern_str(p, r->view);
-	if (!q->method || !q->path || !q->view)
-		return -ENOMEM;
-	return p->nrequests++;
+	p->requests[p->nrequests++] = q;
+	return 0;
+}
+
+int profile__spill_requests(struct profile *p, const char *dir)
+{
+	if (p->spill)
+		return 0;
+	p->spill = reqlog__new(dir, sizeof(struct pc_request));
+	return p->spill ? 0 : -errno;
+}
+
+size_t profile__request_count(const struct profile *p)
+{
+	return p->nrequests + (p->spill ? reqlog__count(p->spill) : 0);
+}
+
+struct each_request {
+	const struct profile *p;
+	int (*fn)(const struct pc_request *r, size_t i, void *ctx);
+	void *ctx;
+	size_t i;
+};
+
+static int each_one(void *row, void *ctx)
+{
+	struct each_request *e = ctx;
+	struct pc_request *r = row;
+	const struct pc_endpoint *ep;
+
+	if (r->endpoint >= 0 && (size_t)r->endpoint < e->p->nendpoints) {
+		ep = &e->p->endpoints[r->endpoint];
+		if (ep->view_shared && !(r->flags & PC_REQ_DISPATCHED))
+			r->view = ep->view;
+	}
+	return e->fn(r, e->i++, e->ctx);
+}
+
+int profile__each_request(struct profile *p,
+			  int (*fn)(const struct pc_request *r, size_t i, void *ctx), void *ctx)
+{
+	struct each_request e = {p, fn, ctx, 0};
+	int err = 0;
+
+	for (size_t i = 0; i < p->nrequests && !err; i++) {
+		struct pc_request r = p->requests[i];
+
+		err = each_one(&r, &e);
+	}
+	return err || !p->spill ? err : reqlog__each(p->spill, each_one, &e);
 }
 
 int profile__set_label(struct profile *p, uint32_t pid, const char *key, const char *value)

@@ -68,12 +68,19 @@ struct pc_sample {
 struct pc_endpoint {
 	char *name;
 	char *view; /* "" when no stack inside its requests named one */
+	/*
+	 * The view is the one a framework dispatched every request to: it
+	 * replaces the view of a request whose stacks did not reach the
+	 * dispatcher (PC_REQ_DISPATCHED unset).  Set while recording.
+	 */
+	int view_shared;
 };
 
 enum pc_request_flags {
-	PC_REQ_MALFORMED = 1, /* the head was not a request pycost could parse */
-	PC_REQ_ABORTED = 2,   /* the connection ended before a response */
-	PC_REQ_HEAD_CUT = 4,  /* the head was longer than what was copied */
+	PC_REQ_MALFORMED = 1,  /* the head was not a request pycost could parse */
+	PC_REQ_ABORTED = 2,    /* the connection ended before a response */
+	PC_REQ_HEAD_CUT = 4,   /* the head was longer than what was copied */
+	PC_REQ_DISPATCHED = 8, /* its view was seen below a framework dispatcher (not saved) */
 };
 
 struct pc_request {
@@ -123,6 +130,7 @@ struct profile {
 	size_t nlabels;
 	struct profile_index *idx;    /* private interning tables, NULL on loaded profiles */
 	struct profile_strings *strs; /* private: the requests' strings */
+	struct reqlog *spill;	      /* private: requests kept on disk, not in requests[] */
 };
 
 /* Per-function cost, computed over all samples (see profile__function_costs). */
@@ -153,8 +161,26 @@ int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, 
 int profile__add_sample(struct profile *p, const struct pc_sample *s);
 /* Returns the index of endpoint name (created with an empty view), or -ENOMEM. */
 int profile__intern_endpoint(struct profile *p, const char *name);
-/* Appends a request; strings are copied. Returns its index or -ENOMEM. */
+/*
+ * Appends a request; strings are interned.  0, -ENOMEM, or -errno when a
+ * spilling profile could not write it.
+ */
 int profile__add_request(struct profile *p, const struct pc_request *r);
+/*
+ * From now on, requests are appended to an unlinked file in dir instead of
+ * requests[] (which readers of a loaded capture use): a recording's memory
+ * then stays flat however long it runs.  0 or -errno.
+ */
+int profile__spill_requests(struct profile *p, const char *dir);
+/* Requests in all, in memory and spilled. */
+size_t profile__request_count(const struct profile *p);
+/*
+ * Calls fn on every request, in memory then spilled, in order, with its
+ * index and its view resolved (see pc_endpoint.view_shared); stops at the
+ * first non-zero return and returns it.  0, fn's value or -errno.
+ */
+int profile__each_request(struct profile *p,
+			  int (*fn)(const struct pc_request *r, size_t i, void *ctx), void *ctx);
 /* The profile's one copy of s (NULL taken as ""), for requests; NULL when out of memory. */
 const char *profile__intern_str(struct profile *p, const char *s);
 /* Sets (or adds) label key of pid. 0 or -ENOMEM. */

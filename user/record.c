@@ -356,13 +356,7 @@ static int handle_record(void *ctx, const void *rec, size_t size)
 		err = on_proc(r, rec);
 	} else if (kind == PYCOST_REC_REQUEST && size >= offsetof(struct pycost_request, head) &&
 		   r->rt) {
-		/* records end after the head's bytes (see end_request); no more is read */
-		struct pycost_request q;
-
-		memcpy(&q, rec, size < sizeof(q) ? size : sizeof(q));
-		if (q.head_len > size - offsetof(struct pycost_request, head))
-			q.head_len = size - offsetof(struct pycost_request, head);
-		err = reqtrack__request(r->rt, &q);
+		err = reqtrack__request(r->rt, rec, size);
 	}
 	if (err) {
 		r->err = err;
@@ -472,20 +466,27 @@ static int want_requests(struct recorder *r)
 	return 0;
 }
 
-static int check_output(const char *path)
+/*
+ * Checks that the capture can be written beside path, and puts the
+ * recording's requests in a log there: it holds a row per request, however
+ * long the capture runs, and its size ends up in the capture anyway.
+ */
+static int prepare_output(struct recorder *r, const char *path)
 {
 	char *copy = strdup(path), *dir;
-	int ok;
+	int err = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	dir = dirname(copy);
-	ok = !access(dir, W_OK);
-	if (!ok)
-		elog("cannot write the capture to %s: directory %s: %s", path, dir,
-		     strerror(errno));
+	if (access(dir, W_OK)) {
+		err = -errno;
+		elog("cannot write the capture to %s: directory %s: %s", path, dir, strerror(-err));
+	} else if (r->requests && (err = profile__spill_requests(r->prof, dir))) {
+		elog("cannot create the request log in %s: %s", dir, strerror(-err));
+	}
 	free(copy);
-	return ok ? 0 : -EACCES;
+	return err;
 }
 
 static size_t live_procs(struct recorder *r, size_t *python)
@@ -631,7 +632,7 @@ int record__run(const struct config *cfg)
 			goto cleanup;
 		}
 	}
-	if (!live && check_output(out)) {
+	if (!live && prepare_output(&r, out)) {
 		ret = PYCOST_EXIT_USAGE;
 		goto cleanup;
 	}

@@ -42,8 +42,6 @@ struct reqtrack {
 	struct pending *bucket[4096];
 	struct view_count *views;
 	size_t nviews, capviews;
-	uint8_t *own_view; /* per request: its view came through a dispatcher */
-	size_t capown;
 	uint8_t *ep_framework; /* per endpoint: a stack of it went through a framework */
 	size_t capfw;
 	uint64_t total, malformed, aborted, proxied;
@@ -88,7 +86,6 @@ void reqtrack__free(struct reqtrack *rt)
 		}
 	}
 	free(rt->views);
-	free(rt->own_view);
 	free(rt->ep_framework);
 	free(rt);
 }
@@ -286,7 +283,7 @@ static void view_name(const struct profile *p, int func, char *buf, size_t len)
 	snprintf(buf, len, "%s (%s)", f->qualname, base ? base + 1 : f->filename);
 }
 
-int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
+int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_t size)
 {
 	struct http_request h;
 	struct pc_request q = {0};
@@ -294,9 +291,14 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 	char view[512];
 	int ep, view_func = -1, view_dispatched = 0, err = 0;
 	uint64_t span;
-	size_t headlen = r->head_len < PYCOST_HEAD_MAX ? r->head_len : PYCOST_HEAD_MAX;
+	/* records end after the head's bytes (see end_request) */
+	size_t headlen = size - offsetof(struct pycost_request, head);
 	size_t stlen = r->status_len < PYCOST_STATUS_MAX ? r->status_len : PYCOST_STATUS_MAX;
 
+	if (headlen > PYCOST_HEAD_MAX)
+		headlen = PYCOST_HEAD_MAX;
+	if (r->head_len < headlen)
+		headlen = r->head_len;
 	if (r->flags & PYCOST_RF_PROXIED) {
 		/* a router's half of a request another traced process served */
 		e = take(rt, r->tid, r->id);
@@ -371,19 +373,11 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r)
 			return err;
 	}
 	q.view = view;
+	if (view_dispatched)
+		q.flags |= PC_REQ_DISPATCHED;
 	err = profile__add_request(rt->p, &q);
-	if (err < 0)
+	if (err)
 		return err;
-	if ((size_t)err >= rt->capown) {
-		size_t ncap = rt->capown ? rt->capown * 2 : 1024;
-		uint8_t *no = realloc(rt->own_view, ncap);
-
-		if (!no)
-			return -ENOMEM;
-		rt->own_view = no;
-		rt->capown = ncap;
-	}
-	rt->own_view[err] = view_dispatched;
 	rt->total++;
 	rt->malformed += !!(q.flags & PC_REQ_MALFORMED);
 	rt->aborted += !!(q.flags & PC_REQ_ABORTED);
@@ -406,7 +400,6 @@ int reqtrack__finish(struct reqtrack *rt)
 		return err;
 	for (size_t ep = 0; ep < rt->p->nendpoints; ep++) {
 		const struct view_count *best = NULL;
-		const char *shared;
 		char view[512];
 
 		/* dispatched views first: an outermost frame may be middleware */
@@ -431,22 +424,12 @@ int reqtrack__finish(struct reqtrack *rt)
 			view_name(rt->p, best->func, view, sizeof(view));
 		if (profile__set_str(&rt->p->endpoints[ep].view, view))
 			return -ENOMEM;
-		if (best->dispatched == 0 && view[0])
-			continue;
 		/*
 		 * The router sent every request of the endpoint to this view; a
 		 * request that only showed its outermost frame (WSGI middleware)
 		 * gets it too.
 		 */
-		shared = profile__intern_str(rt->p, view);
-		if (!shared)
-			return -ENOMEM;
-		for (size_t i = 0; i < rt->p->nrequests && i < rt->capown; i++) {
-			struct pc_request *q = &rt->p->requests[i];
-
-			if (q->endpoint == (int32_t)ep && !rt->own_view[i])
-				q->view = shared;
-		}
+		rt->p->endpoints[ep].view_shared = best->dispatched || !view[0];
 	}
 	return 0;
 }

@@ -33,8 +33,12 @@ void reqtrack__free(struct reqtrack *rt);
 int reqtrack__sample(struct reqtrack *rt, uint32_t pid, uint32_t tid, uint64_t req_id,
 		     uint32_t stack, uint64_t weight, uint16_t flags);
 
-/* A finished request: parses it, records it, attributes its samples. 0 or -ENOMEM. */
-int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r);
+/*
+ * A finished request, a record of size bytes (at least up to its head):
+ * parses it, records it, attributes its samples.  0, -ENOMEM, or -errno
+ * when it could not be stored.
+ */
+int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_t size);
 
 /*
  * Ends the recording: samples of requests still in flight go to the profile

@@ -80,10 +80,11 @@ Test(profile, request_strings_interned)
 	cr_assert_eq(profile__add_request(p, &r), 0);
 	path[1] = 'b';
 	r.endpoint = b;
-	cr_assert_eq(profile__add_request(p, &r), 1);
+	cr_assert_eq(profile__add_request(p, &r), 0);
 	path[1] = 'a';
 	r.endpoint = a;
-	cr_assert_eq(profile__add_request(p, &r), 2);
+	cr_assert_eq(profile__add_request(p, &r), 0);
+	cr_assert_eq(p->nrequests, 3);
 	cr_expect_str_eq(p->requests[0].path, "/a");
 	cr_expect_str_eq(p->requests[1].path, "/b");
 	cr_expect_str_eq(p->requests[0].view, "");
@@ -168,4 +169,63 @@ Test(capture, save_is_atomic_on_failure)
 	cr_expect_neq(capture__save(p, "/nonexistent-dir/x.pycost", why, sizeof(why)), 0);
 	cr_expect_neq(access("/nonexistent-dir", F_OK), 0);
 	profile__free(p);
+}
+
+/*
+ * A recording's requests spilled to disk come back in order, with enough
+ * rows to cross several write buffers, and views resolved: a request whose
+ * stacks never reached the dispatcher takes its endpoint's shared view.
+ */
+Test(capture, spilled_requests_round_trip)
+{
+	struct profile *p = sample_profile(), *q;
+	char dir[] = "/tmp/pycost-test-XXXXXX", path[64], why[256] = "";
+	int a, b;
+	const size_t n = 5000;
+
+	cr_assert(mkdtemp(dir));
+	cr_assert_eq(profile__spill_requests(p, dir), 0);
+	a = profile__intern_endpoint(p, "GET /a");
+	b = profile__intern_endpoint(p, "GET /b");
+	profile__set_str(&p->endpoints[a].view, "view_a (app.py)");
+	p->endpoints[a].view_shared = 1;
+	profile__set_str(&p->endpoints[b].view, "outer (app.py)");
+	for (size_t i = 0; i < n; i++) {
+		struct pc_request r = {.pid = 10,
+				       .tid = 11,
+				       .endpoint = i % 3 ? a : b,
+				       .status = 200 + i % 2,
+				       .cost = i,
+				       .method = "GET",
+				       .path = i % 3 ? "/a" : "/b",
+				       .view = "middleware (app.py)"};
+
+		if (i % 7 == 0) {
+			r.flags = PC_REQ_DISPATCHED;
+			r.view = "other_view (app.py)";
+		}
+		cr_assert_eq(profile__add_request(p, &r), 0);
+	}
+	cr_expect_eq(p->nrequests, 0, "spilled requests stay out of memory");
+	cr_expect_eq(profile__request_count(p), n);
+	snprintf(path, sizeof(path), "%s/x.pycost", dir);
+	cr_assert_eq(capture__save(p, path, why, sizeof(why)), 0, "%s", why);
+	q = capture__load(path, why, sizeof(why));
+	cr_assert(q, "%s", why);
+	cr_assert_eq(q->nrequests, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct pc_request *r = &q->requests[i];
+		const char *want = i % 7 == 0 ? "other_view (app.py)"
+				   : i % 3    ? "view_a (app.py)"
+					      : "middleware (app.py)";
+
+		cr_assert_eq(r->cost, i);
+		cr_assert_eq(r->status, 200 + i % 2);
+		cr_assert_str_eq(r->path, i % 3 ? "/a" : "/b");
+		cr_assert_str_eq(r->view, want, "request %zu", i);
+	}
+	profile__free(q);
+	profile__free(p);
+	unlink(path);
+	cr_expect_eq(rmdir(dir), 0, "the request log leaves nothing behind");
 }

@@ -102,7 +102,7 @@ Test(requests, samples_wait_for_their_request)
 	cr_assert_eq(reqtrack__sample(rt, 10, 12, 99, st, 300, 0), 0);
 	cr_expect_eq(p->nsamples, 0);
 	request(&r, 11, 77, "GET /users/5 HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found", 1800);
-	cr_assert_eq(reqtrack__request(rt, &r), 0);
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
 	cr_assert_eq(p->nrequests, 1);
 	cr_expect_str_eq(p->endpoints[p->requests[0].endpoint].name, "GET /users/{n}");
 	cr_expect_eq(p->requests[0].status, 404);
@@ -118,13 +118,13 @@ Test(requests, samples_wait_for_their_request)
 	/* a router's half is dropped; its samples stay outside any endpoint */
 	request(&r, 12, 99, "GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 100);
 	r.flags = PYCOST_RF_PROXIED;
-	cr_assert_eq(reqtrack__request(rt, &r), 0);
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
 	cr_expect_eq(p->nrequests, 1);
 	cr_expect_eq(p->samples[1].endpoint, -1);
 	/* garbage and a connection closed before any response */
 	request(&r, 11, 78, "\x16\x03\x01garbage", "", 50);
 	r.flags = PYCOST_RF_ABORTED;
-	cr_assert_eq(reqtrack__request(rt, &r), 0);
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
 	cr_expect_str_eq(p->endpoints[p->requests[1].endpoint].name, "[malformed]");
 	reqtrack__counts(rt, &total, &malformed, &aborted, &proxied);
 	cr_expect_eq(total, 2);
@@ -150,9 +150,9 @@ Test(requests, endpoint_scaling_conserves_cost)
 	reqtrack__sample(rt, 10, 11, 1, s1, 300, 0);
 	reqtrack__sample(rt, 10, 11, 1, s2, 100, 0);
 	request(&r, 11, 1, "GET /a HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 1000);
-	reqtrack__request(rt, &r);
+	reqtrack__request(rt, &r, sizeof(r));
 	request(&r, 11, 2, "GET /a HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 1001);
-	reqtrack__request(rt, &r);
+	reqtrack__request(rt, &r, sizeof(r));
 	reqtrack__finish(rt);
 	cr_assert_eq(profile__keep_endpoint(p, "GET /a"), 0);
 	cr_expect_eq(profile__total_weight(p), 2001);
