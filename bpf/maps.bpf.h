@@ -151,15 +151,25 @@ PYCOST_SHARED struct {
 } reqs SEC(".maps");
 
 /*
- * TCP ports on which traced processes accept: a socket with one as its local
- * port is a client connection; connecting to one on loopback is proxying.
+ * TCP ports on which traced processes accept (non-zero), indexed by port: a
+ * socket with one as its local port is a client connection; connecting to
+ * one on loopback is proxying.  An array, whose lookups the verifier
+ * inlines: every socket call of a traced process asks.
  */
 PYCOST_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u16);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
 	__type(value, __u8);
 } inports SEC(".maps");
+
+/* Whether traced processes accept on TCP port. */
+static __always_inline bool is_inport(__u32 port)
+{
+	__u8 *v = bpf_map_lookup_elem(&inports, &port);
+
+	return v && *v;
+}
 
 /* --backend PORT=CLASS: the user's classes for peer ports (enum pycost_fd_kind). */
 PYCOST_SHARED struct {

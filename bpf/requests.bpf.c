@@ -47,39 +47,35 @@ struct {
 	__type(value, struct pycost_request);
 } req_zero SEC(".maps");
 
-/* The accounting entry of the current thread, which is running. */
-static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
+/*
+ * The accounting entry of the current thread if its process is traced, or
+ * NULL.  Entries exist only for threads of traced processes, and go with
+ * their thread: a thread seen before needs no lookup of its process.
+ */
+static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *tidp)
 {
-	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
-	__u64 now = 0;
-
-	if (t && t->oncpu)
-		return t;
-	if (counter_now(&now))
-		return t;
-	if (!t)
-		return thread_new_running(pid, tid, now);
-	thread_running(t, now);
-	return t;
-}
-
-/* The current thread of a traced process, or NULL. */
-static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *tidp,
-							   struct pycost_proc **procp)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now = 0;
 	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-	struct pycost_proc *proc;
+	struct pycost_thread *t;
 
 	if (!maybe_traced(pid))
 		return NULL;
-	proc = bpf_map_lookup_elem(&procs, &pid);
-	if (!proc)
-		return NULL;
 	*pidp = pid;
 	*tidp = tid;
-	*procp = proc;
-	return thread_of(pid, tid);
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && t->pid == pid && t->oncpu)
+		return t;
+	if (counter_now(&now))
+		return t && t->pid == pid ? t : NULL;
+	if (!t) {
+		if (!bpf_map_lookup_elem(&procs, &pid))
+			return NULL;
+		return thread_new_running(pid, tid, now);
+	}
+	if (t->pid != pid)
+		return NULL;
+	thread_running(t, now);
+	return t;
 }
 
 /* The class of a peer: the user's --backend map, then the well-known ports. */
@@ -110,7 +106,7 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 	if (family != AF_INET && family != AF_INET6)
 		return PYCOST_FD_NONE;
 	lport = sk->__sk_common.skc_num;
-	if (bpf_map_lookup_elem(&inports, &lport))
+	if (is_inport(lport))
 		return PYCOST_FD_CLIENT;
 	dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == AF_INET) {
@@ -124,7 +120,7 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 		     ((!a.in6_u.u6_addr32[2] && a.in6_u.u6_addr32[3] == bpf_htonl(1)) ||
 		      (a.in6_u.u6_addr32[2] == bpf_htonl(0xffff) && a.in6_u.u6_addr8[12] == 127)));
 	}
-	if (loopback && bpf_map_lookup_elem(&inports, &dport))
+	if (loopback && is_inport(dport))
 		return PYCOST_FD_PROXY;
 	return peer_kind(dport);
 }
@@ -181,10 +177,11 @@ static __always_inline __u64 call_buffer(long *n, __s32 *fd)
 	return 0;
 }
 
-static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t, __u64 conn,
-					  __s32 fd, __u64 buf, long n, long copy, __u64 now_ns)
+/* r: the thread's request slot, NULL before its first request. */
+static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_thread *t,
+					  struct pycost_request *r, __u64 conn, __s32 fd, __u64 buf,
+					  long n, long copy, __u64 now_ns)
 {
-	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
 	__u32 zero = 0, len;
 
 	if (!r) {
@@ -265,7 +262,7 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 		/* a response was sent (keep-alive) or another connection took over */
 		end_request(r, t, t->req_conn == conn ? PYCOST_RF_KEEPALIVE : 0, now_ns);
 	}
-	start_request(pid, tid, t, conn, fd, buf, n, copy, now_ns);
+	start_request(pid, tid, t, r, conn, fd, buf, n, copy, now_ns);
 }
 
 static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 conn, long n,
@@ -301,11 +298,10 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 {
-	struct pycost_proc *proc;
 	struct pycost_thread *t;
 	__u32 pid, tid, kind;
 
-	t = traced_thread(&pid, &tid, &proc);
+	t = traced_thread(&pid, &tid);
 	if (!t || (flags & MSG_PEEK))
 		return 0;
 	kind = sock_kind(sk);
@@ -339,7 +335,7 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	struct pycost_thread *t;
 	__u32 pid, tid, kind;
 
-	t = traced_thread(&pid, &tid, &proc);
+	t = traced_thread(&pid, &tid);
 	if (!t || ret <= 0)
 		return 0;
 	kind = sock_kind(sk);
@@ -359,9 +355,12 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	r->backend_calls++;
 	t->await_be = kind - PYCOST_FD_DB + 1;
 	/* the first backend call of a request shows which Python code made it */
-	if (!t->req_walked && (proc->flags & PYCOST_PROC_PYTHON)) {
+	if (!t->req_walked) {
 		t->req_walked = 1;
-		emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns(), SCRATCH_TASK);
+		proc = bpf_map_lookup_elem(&procs, &pid);
+		if (proc && (proc->flags & PYCOST_PROC_PYTHON))
+			emit_stack(proc, t, pid, tid, 0, PYCOST_SF_WALK, bpf_ktime_get_ns(),
+				   SCRATCH_TASK);
 	}
 	return 0;
 }

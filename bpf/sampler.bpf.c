@@ -26,15 +26,39 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	__u32 ptgid = prev->tgid, ntgid = next->tgid;
 	__u32 ptid = prev->pid, ntid = next->pid;
-	bool ptraced, ntraced, counted;
-	struct pycost_thread *t;
+	struct pycost_thread *pt = NULL, *nt = NULL;
+	bool counted;
 	__u64 now = 0, now_ns;
 
-	/* the common case: neither side traced, two array loads */
-	ptraced = maybe_traced(ptgid) && bpf_map_lookup_elem(&procs, &ptgid);
-	ntraced = maybe_traced(ntgid) && bpf_map_lookup_elem(&procs, &ntgid);
-	if (!ptraced && !ntraced)
-		return 0;
+	/*
+	 * The common case: neither side traced, two array loads.  Thread
+	 * entries exist only for threads of traced processes, so a thread seen
+	 * before needs no lookup of its process.
+	 */
+	if (maybe_traced(ptgid)) {
+		pt = bpf_map_lookup_elem(&threads, &ptid);
+		if (pt && pt->pid != ptgid)
+			pt = NULL;
+	}
+	if (maybe_traced(ntgid)) {
+		nt = bpf_map_lookup_elem(&threads, &ntid);
+		if (nt && nt->pid != ntgid) {
+			nt = NULL;
+		} else if (!nt && bpf_map_lookup_elem(&procs, &ntgid)) {
+			struct pycost_thread init = {.pid = ntgid, .req_fd = -1};
+
+			if (bpf_map_update_elem(&threads, &ntid, &init, BPF_NOEXIST) &&
+			    !bpf_map_lookup_elem(&threads, &ntid))
+				__sync_fetch_and_add(&stats.thread_drops, 1);
+			nt = bpf_map_lookup_elem(&threads, &ntid);
+		}
+	}
+	/* not `!pt && !nt`: clang ORs the pointers, which the verifier refuses */
+	if (!pt) {
+		barrier_var(nt);
+		if (!nt)
+			return 0;
+	}
 	/* without a counter on this CPU (one onlined since), requests still end */
 	counted = !counter_now(&now);
 	now_ns = metric_is_time ? now : bpf_ktime_get_ns();
@@ -44,49 +68,36 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		__s64 *off = bpf_map_lookup_elem(&clkoff, &zero);
 
 		if (off)
-			*off = (__s64)now_ns -
-			       (__s64)(ptraced ? prev->se.exec_start : next->se.exec_start);
+			*off =
+			    (__s64)now_ns - (__s64)(pt ? prev->se.exec_start : next->se.exec_start);
 	}
-	if (ptraced) {
-		t = bpf_map_lookup_elem(&threads, &ptid);
-		if (t) {
-			/* the scheduler updated prev's runtime just before this tracepoint */
-			__u64 sum = prev->se.sum_exec_runtime;
+	if (pt) {
+		/* the scheduler updated prev's runtime just before this tracepoint */
+		__u64 sum = prev->se.sum_exec_runtime;
 
-			/*
-			 * A stretch whose switch-in was missed (see thread_running) is
-			 * measured by the scheduler's runtime when the metric is time;
-			 * others by our counters.
-			 */
-			if (t->sum_valid && metric_is_time && !(t->oncpu && t->base_exact))
-				t->acc += sum - t->sum_out;
-			else if (t->oncpu && counted)
-				t->acc += now - t->base;
-			t->sum_out = sum;
-			t->sum_valid = 1;
-			t->oncpu = 0;
-			if (track_requests && t->req_id && !preempt &&
-			    task_state(prev) != TASK_RUNNING)
-				request_sleeps(prev, ptid, t, now_ns);
-		}
+		/*
+		 * A stretch whose switch-in was missed (see thread_running) is
+		 * measured by the scheduler's runtime when the metric is time;
+		 * others by our counters.
+		 */
+		if (pt->sum_valid && metric_is_time && !(pt->oncpu && pt->base_exact))
+			pt->acc += sum - pt->sum_out;
+		else if (pt->oncpu && counted)
+			pt->acc += now - pt->base;
+		pt->sum_out = sum;
+		pt->sum_valid = 1;
+		pt->oncpu = 0;
+		if (track_requests && pt->req_id && !preempt && task_state(prev) != TASK_RUNNING)
+			request_sleeps(prev, ptid, pt, now_ns);
 	}
-	if (ntraced) {
-		t = bpf_map_lookup_elem(&threads, &ntid);
-		if (!t) {
-			struct pycost_thread init = {.pid = ntgid, .req_fd = -1};
-
-			if (bpf_map_update_elem(&threads, &ntid, &init, BPF_NOEXIST) &&
-			    !bpf_map_lookup_elem(&threads, &ntid))
-				__sync_fetch_and_add(&stats.thread_drops, 1);
-			t = bpf_map_lookup_elem(&threads, &ntid);
+	if (nt) {
+		if (counted) {
+			nt->base = now;
+			nt->base_exact = 1;
+			nt->oncpu = 1;
 		}
-		if (t && counted) {
-			t->base = now;
-			t->base_exact = 1;
-			t->oncpu = 1;
-		}
-		if (t && track_requests && t->be_off_ts)
-			settle_backend_wait(ntid, t, now_ns);
+		if (track_requests && nt->be_off_ts)
+			settle_backend_wait(ntid, nt, now_ns);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@ struct profile_index {
 	struct htab funcs;
 	struct htab stacks;
 	struct htab samples;
+	struct htab endpoints;
 	size_t funcs_cap, stacks_cap, samples_cap, procs_cap;
 	size_t endpoints_cap, requests_cap, labels_cap;
 };
@@ -124,6 +125,11 @@ static uint64_t sample_hash_of(const struct profile *p, uint32_t i)
 	return hash_sample(&p->samples[i]);
 }
 
+static uint64_t endpoint_hash_of(const struct profile *p, uint32_t i)
+{
+	return hash_str(0, p->endpoints[i].name);
+}
+
 /* Makes room for one more entry in t; 0 or -ENOMEM. */
 static int htab_reserve(struct htab *t, const struct profile *p,
 			uint64_t (*hash_of)(const struct profile *, uint32_t))
@@ -184,6 +190,11 @@ static int sample_eq(const struct profile *p, uint32_t i, const void *key)
 	       s->endpoint == k->endpoint && s->status == k->status;
 }
 
+static int endpoint_eq(const struct profile *p, uint32_t i, const void *key)
+{
+	return !strcmp(p->endpoints[i].name, key);
+}
+
 struct profile *profile__new(void)
 {
 	struct profile *p = calloc(1, sizeof(*p));
@@ -206,6 +217,7 @@ static void index_free(struct profile_index *x)
 	free(x->funcs.slot);
 	free(x->stacks.slot);
 	free(x->samples.slot);
+	free(x->endpoints.slot);
 	free(x);
 }
 
@@ -298,11 +310,13 @@ static int ensure_index(struct profile *p)
 	p->idx = x;
 	if (htab_resize(&x->funcs, 256, p, func_hash_of) ||
 	    htab_resize(&x->stacks, 256, p, stack_hash_of) ||
-	    htab_resize(&x->samples, 256, p, sample_hash_of))
+	    htab_resize(&x->samples, 256, p, sample_hash_of) ||
+	    htab_resize(&x->endpoints, 256, p, endpoint_hash_of))
 		return -ENOMEM;
 	if (htab_fill(&x->funcs, p, p->nfuncs, func_hash_of) ||
 	    htab_fill(&x->stacks, p, p->nstacks, stack_hash_of) ||
-	    htab_fill(&x->samples, p, p->nsamples, sample_hash_of))
+	    htab_fill(&x->samples, p, p->nsamples, sample_hash_of) ||
+	    htab_fill(&x->endpoints, p, p->nendpoints, endpoint_hash_of))
 		return -ENOMEM;
 	return 0;
 }
@@ -395,25 +409,27 @@ int profile__add(struct profile *p, uint32_t stack, uint32_t pid, uint32_t tid, 
 int profile__intern_endpoint(struct profile *p, const char *name)
 {
 	struct pc_endpoint *e;
-	int err;
+	size_t slot = 0;
+	int i;
 
-	for (size_t i = 0; i < p->nendpoints; i++)
-		if (!strcmp(p->endpoints[i].name, name))
-			return i;
-	err = ensure_index(p);
-	if (err)
-		return err;
+	i = ensure_index(p);
+	if (i)
+		return i;
+	i = htab_find(&p->idx->endpoints, p, endpoint_hash_of, hash_str(0, name), endpoint_eq, name,
+		      &slot);
+	if (i != -1)
+		return i;
 	if (grow((void **)&p->endpoints, &p->idx->endpoints_cap, p->nendpoints,
 		 sizeof(*p->endpoints)))
 		return -ENOMEM;
 	e = &p->endpoints[p->nendpoints];
-	e->name = strdup(name);
-	e->view = strdup("");
+	*e = (struct pc_endpoint){.name = strdup(name), .view = strdup("")};
 	if (!e->name || !e->view) {
 		free(e->name);
 		free(e->view);
 		return -ENOMEM;
 	}
+	htab_put(&p->idx->endpoints, slot, p->nendpoints);
 	return p->nendpoints++;
 }
 

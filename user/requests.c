@@ -40,6 +40,7 @@ struct reqtrack {
 	const struct http_opts *o;
 	int64_t mono_to_wall;
 	struct pending *bucket[4096];
+	size_t npending; /* requests with parked samples: most have none */
 	struct view_count *views;
 	size_t nviews, capviews;
 	uint8_t *ep_framework; /* per endpoint: a stack of it went through a framework */
@@ -107,6 +108,7 @@ int reqtrack__sample(struct reqtrack *rt, uint32_t pid, uint32_t tid, uint64_t r
 		e->req_id = req_id;
 		e->next = *head;
 		*head = e;
+		rt->npending++;
 	}
 	if (e->n == e->cap) {
 		size_t ncap = e->cap ? e->cap * 2 : 4;
@@ -123,11 +125,14 @@ int reqtrack__sample(struct reqtrack *rt, uint32_t pid, uint32_t tid, uint64_t r
 
 static struct pending *take(struct reqtrack *rt, uint32_t tid, uint64_t req_id)
 {
-	struct pending **pp = &rt->bucket[bucket_of(tid, req_id)], *e;
+	struct pending **pp, *e;
 
-	for (; (e = *pp); pp = &e->next) {
+	if (!rt->npending)
+		return NULL;
+	for (pp = &rt->bucket[bucket_of(tid, req_id)]; (e = *pp); pp = &e->next) {
 		if (e->tid == tid && e->req_id == req_id) {
 			*pp = e->next;
+			rt->npending--;
 			return e;
 		}
 	}
@@ -393,6 +398,7 @@ int reqtrack__finish(struct reqtrack *rt)
 
 		while ((e = rt->bucket[b]) && !err) {
 			rt->bucket[b] = e->next;
+			rt->npending--;
 			err = flush_outside(rt, e);
 		}
 	}

@@ -439,9 +439,10 @@ int session__set_port(struct session *s, uint16_t port, uint32_t kind)
 
 int session__add_inport(struct session *s, uint16_t port)
 {
+	__u32 key = port;
 	__u8 one = 1;
 
-	if (bpf_map__update_elem(s->skel->maps.inports, &port, sizeof(port), &one, sizeof(one),
+	if (bpf_map__update_elem(s->skel->maps.inports, &key, sizeof(key), &one, sizeof(one),
 				 BPF_ANY))
 		return -errno;
 	return 0;
