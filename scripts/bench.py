@@ -116,7 +116,19 @@ def run_profiled(hz, tmp):
     return n, meta, ru
 
 
-def wrk(path):
+def cpu_busy(cpu):
+    """Jiffies CPU cpu spent busy (not idle nor waiting for I/O) so far."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu%d " % cpu):
+                v = [int(x) for x in line.split()[1:]]
+                return sum(v) - v[3] - v[4]
+    raise SystemExit("bench: no cpu%d in /proc/stat" % cpu)
+
+
+def wrk(path, busy=None):
+    """Requests/s of one wrk run; appends CPU's busy share over it to busy."""
+    b0, t0 = cpu_busy(CPU), time.monotonic()
     out = subprocess.run(["wrk", "-t1", "-c4", "-d%ds" % WEB_SECONDS,
                           "http://127.0.0.1:%d%s" % (WEB_PORT, path)],
                          capture_output=True, text=True, check=True,
@@ -124,10 +136,13 @@ def wrk(path):
     m = re.search(r"Requests/sec:\s+([0-9.]+)", out)
     if not m:
         raise SystemExit("bench: cannot read wrk output:\n" + out)
+    if busy is not None:
+        hz = os.sysconf("SC_CLK_TCK")
+        busy.append((cpu_busy(CPU) - b0) / hz / (time.monotonic() - t0) * 100)
     return float(m.group(1))
 
 
-def web_profiled(master, path, tmp):
+def web_profiled(master, path, tmp, busy):
     cap = os.path.join(tmp, "web.pycost")
     rec = subprocess.Popen([PYCOST, "-v", "record", "--uwsgi", str(master), "-o", cap,
                             "--requests", "on"], stderr=subprocess.PIPE, text=True,
@@ -137,7 +152,7 @@ def web_profiled(master, path, tmp):
             break
     else:
         raise SystemExit("bench: pycost record did not attach to uWSGI")
-    rps = wrk(path)
+    rps = wrk(path, busy)
     rec.send_signal(2)
     _, status, ru = os.wait4(rec.pid, 0)
     rec.stderr.read()
@@ -147,7 +162,7 @@ def web_profiled(master, path, tmp):
                                       "json"], capture_output=True, text=True,
                                      check=True).stdout)
     reqs = sum(e["requests"] for e in meta["endpoints"])
-    return rps, reqs, meta["meta"]["drops"], ru
+    return rps, reqs, meta["meta"]["drops"], ru.ru_maxrss / 1024
 
 
 def bench_web(tmp):
@@ -167,24 +182,27 @@ def bench_web(tmp):
         rows = []
         for path in ("/hello", "/work"):
             wrk(path)  # warm-up
-            plain, prof, counted, drops = [], [], [], 0
+            plain, prof, counted, drops, rss = [], [], [], 0, []
+            busy_a, busy_b = [], []
             for i in range(WEB_PAIRS):
                 order = ("A", "B") if i % 2 == 0 else ("B", "A")
                 for which in order:
                     if which == "A":
-                        plain.append(wrk(path))
+                        plain.append(wrk(path, busy_a))
                     else:
-                        rps, reqs, d, _ = web_profiled(uw.pid, path, tmp)
+                        rps, reqs, d, r = web_profiled(uw.pid, path, tmp, busy_b)
                         prof.append(rps)
                         counted.append(reqs)
                         drops += d
+                        rss.append(r)
                 print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s" %
                       (path, i + 1, WEB_PAIRS, plain[-1], prof[-1]), file=sys.stderr)
             ratios = [b / a for a, b in zip(plain, prof)]
             rows.append((path, statistics.median(plain), statistics.median(prof),
                          (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
                          spread([(1 - r) * 100 for r in ratios]),
-                         statistics.median(counted), drops))
+                         statistics.median(counted), drops, statistics.median(busy_a),
+                         statistics.median(busy_b), max(rss)))
         return rows
     finally:
         uw.terminate()
@@ -245,13 +263,17 @@ def main():
           "uWSGI and pycost on CPU %d, wrk on CPU %s" %
           (WEB_SECONDS, WEB_PAIRS, CPU, ",".join(map(str, OTHER))))
     print("| endpoint | plain req/s | profiled req/s | loss | budget | pair spread |"
-          " requests seen | drops |")
-    print("|---|---|---|---|---|---|---|---|")
-    for path, a, b, loss, budget, iqr, counted, drops in web:
+          " requests seen | drops | CPU %d busy plain / profiled | pycost peak RSS |" % CPU)
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for path, a, b, loss, budget, iqr, counted, drops, ba, bb, rss in web:
         ok = loss <= budget
         fail |= not ok
-        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %d | %d |" %
-              (path, a, b, loss, budget, "ok" if ok else "OVER", iqr, counted, drops))
+        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %d | %d | %.0f%% / %.0f%% |"
+              " %.1f MiB |" % (path, a, b, loss, budget, "ok" if ok else "OVER", iqr, counted,
+                               drops, ba, bb, rss))
+    print("(CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
+          "below 100%% the run was bound by wrk's CPU, and part of pycost's cost went into "
+          "idle time instead of into lost requests)" % CPU)
     return 1 if fail else 0
 
 
