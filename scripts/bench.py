@@ -9,7 +9,10 @@ against its budget:
    peak RSS, and beside it the loss under bare sampling events at the same
    rate (no pycost): the kernel's own cost of sampling on this machine;
 2. uWSGI requests/s (wrk) with and without `pycost record --uwsgi` (requests
-   tracked), for a hello-world endpoint and one running about 2 ms of Python.
+   tracked), for a hello-world endpoint and one running about 2 ms of Python,
+   and beside it the loss with the same programs attached while pycost
+   traces an idle process (the hooks' cost to everything else on the host,
+   wrk included), how busy the server's CPU was, and pycost's peak RSS.
 
 The measured side (the workload, or uWSGI) and pycost share one CPU
 (BENCH_CPU, default the first allowed), so every cycle pycost spends counts
@@ -142,22 +145,24 @@ def wrk(path, busy=None):
     return float(m.group(1))
 
 
-def web_profiled(master, path, tmp, busy):
+def web_profiled(target, path, tmp, busy):
+    """wrk against uWSGI while pycost records target (["--uwsgi", PID] or, for
+    the hooks-only floor, ["-p", PID] of an idle Python process)."""
     cap = os.path.join(tmp, "web.pycost")
-    rec = subprocess.Popen([PYCOST, "-v", "record", "--uwsgi", str(master), "-o", cap,
+    rec = subprocess.Popen([PYCOST, "-v", "record"] + target + ["-o", cap,
                             "--requests", "on"], stderr=subprocess.PIPE, text=True,
                            preexec_fn=pinned({CPU}))
     for line in rec.stderr:
         if "requests on" in line:
             break
     else:
-        raise SystemExit("bench: pycost record did not attach to uWSGI")
+        raise SystemExit("bench: pycost record did not attach to %s" % " ".join(target))
     rps = wrk(path, busy)
     rec.send_signal(2)
     _, status, ru = os.wait4(rec.pid, 0)
     rec.stderr.read()
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit("bench: pycost record --uwsgi failed")
+        raise SystemExit("bench: pycost record %s failed" % " ".join(target))
     meta = json.loads(subprocess.run([PYCOST, "report", cap, "--by", "endpoint", "--format",
                                       "json"], capture_output=True, text=True,
                                      check=True).stdout)
@@ -172,6 +177,10 @@ def bench_web(tmp):
                            "--processes", "2", "--disable-logging", "--die-on-term"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           preexec_fn=pinned({CPU}))
+    # the floor: the same programs attached, tracing an idle process, so that
+    # only their cost to every other process (wrk's socket calls and context
+    # switches included) and pycost's own presence are paid
+    idle = subprocess.Popen([PY, "-c", "import time; time.sleep(1e6)"])
     try:
         for _ in range(100):
             try:
@@ -182,29 +191,36 @@ def bench_web(tmp):
         rows = []
         for path in ("/hello", "/work"):
             wrk(path)  # warm-up
-            plain, prof, counted, drops, rss = [], [], [], 0, []
+            plain, prof, floor, counted, drops, rss = [], [], [], [], 0, []
             busy_a, busy_b = [], []
             for i in range(WEB_PAIRS):
-                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                order = ("A", "B", "F") if i % 2 == 0 else ("F", "B", "A")
                 for which in order:
                     if which == "A":
                         plain.append(wrk(path, busy_a))
+                    elif which == "F":
+                        floor.append(web_profiled(["-p", str(idle.pid)], path, tmp, None)[0])
                     else:
-                        rps, reqs, d, r = web_profiled(uw.pid, path, tmp, busy_b)
+                        rps, reqs, d, r = web_profiled(["--uwsgi", str(uw.pid)], path, tmp,
+                                                       busy_b)
                         prof.append(rps)
                         counted.append(reqs)
                         drops += d
                         rss.append(r)
-                print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s" %
-                      (path, i + 1, WEB_PAIRS, plain[-1], prof[-1]), file=sys.stderr)
+                print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s, "
+                      "hooks only %.0f req/s" % (path, i + 1, WEB_PAIRS, plain[-1], prof[-1],
+                                                 floor[-1]), file=sys.stderr)
             ratios = [b / a for a, b in zip(plain, prof)]
+            floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
             rows.append((path, statistics.median(plain), statistics.median(prof),
                          (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
                          spread([(1 - r) * 100 for r in ratios]),
                          statistics.median(counted), drops, statistics.median(busy_a),
-                         statistics.median(busy_b), max(rss)))
+                         statistics.median(busy_b), max(rss), floor_loss))
         return rows
     finally:
+        idle.kill()
+        idle.wait()
         uw.terminate()
         uw.wait()
 
@@ -263,15 +279,20 @@ def main():
           "uWSGI and pycost on CPU %d, wrk on CPU %s" %
           (WEB_SECONDS, WEB_PAIRS, CPU, ",".join(map(str, OTHER))))
     print("| endpoint | plain req/s | profiled req/s | loss | budget | pair spread |"
-          " requests seen | drops | CPU %d busy plain / profiled | pycost peak RSS |" % CPU)
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for path, a, b, loss, budget, iqr, counted, drops, ba, bb, rss in web:
+          " hooks-only loss | requests seen | drops | CPU %d busy plain / profiled |"
+          " pycost peak RSS |" % CPU)
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for path, a, b, loss, budget, iqr, counted, drops, ba, bb, rss, floor in web:
         ok = loss <= budget
         fail |= not ok
-        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %d | %d | %.0f%% / %.0f%% |"
-              " %.1f MiB |" % (path, a, b, loss, budget, "ok" if ok else "OVER", iqr, counted,
-                               drops, ba, bb, rss))
-    print("(CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
+        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %.2f%% | %d | %d |"
+              " %.0f%% / %.0f%% | %.1f MiB |" % (path, a, b, loss, budget,
+                                                  "ok" if ok else "OVER", iqr, floor, counted,
+                                                  drops, ba, bb, rss))
+    print("(hooks-only: the same programs attached while pycost traces an idle Python "
+          "process instead of uWSGI, so only the hooks' cost to every process on the host "
+          "and pycost's own presence count; ")
+    print(" CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
           "below 100%% the run was bound by wrk's CPU, and part of pycost's cost went into "
           "idle time instead of into lost requests)" % CPU)
     return 1 if fail else 0
