@@ -90,6 +90,7 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 {
 	__u16 family = sk->__sk_common.skc_family, lport, dport;
 	bool loopback;
+	__u32 lpid;
 
 	if (family == AF_UNIX) {
 		struct unix_sock *u = (struct unix_sock *)sk;
@@ -99,9 +100,17 @@ static __always_inline __u32 sock_kind(struct sock *sk)
 		if (BPF_CORE_READ(u, addr))
 			return PYCOST_FD_CLIENT;
 		peer = BPF_CORE_READ(u, peer);
-		if (peer && BPF_CORE_READ((struct unix_sock *)peer, addr))
-			return PYCOST_FD_OTHER;
-		return PYCOST_FD_NONE;
+		if (!peer || !BPF_CORE_READ((struct unix_sock *)peer, addr))
+			return PYCOST_FD_NONE;
+		/*
+		 * Connected to a named socket: its peer credentials are those of
+		 * the process that listened there.  A traced one serves what is
+		 * sent (uWSGI's HTTP router forwarding to its workers).
+		 */
+		lpid = BPF_CORE_READ(sk, sk_peer_pid, numbers[0].nr);
+		if (maybe_traced(lpid) && bpf_map_lookup_elem(&procs, &lpid))
+			return PYCOST_FD_PROXY;
+		return PYCOST_FD_OTHER;
 	}
 	if (family != AF_INET && family != AF_INET6)
 		return PYCOST_FD_NONE;

@@ -35,6 +35,21 @@ struct view_count {
 	uint64_t n;
 };
 
+/*
+ * An unanswered request, held until its thread shows what it is: a router
+ * (uWSGI's HTTP router, one thread reading several clients at once) reads
+ * the next client before forwarding the previous one, which ends that one
+ * unanswered and not yet marked as proxied.
+ */
+struct held {
+	struct held *next;
+	size_t size;
+	struct pycost_request r; /* its first size bytes */
+};
+
+/* Unanswered requests held at most; past it the oldest is recorded as is. */
+#define HELD_MAX 256
+
 struct reqtrack {
 	struct profile *p;
 	const struct http_opts *o;
@@ -46,6 +61,10 @@ struct reqtrack {
 	uint8_t *ep_framework; /* per endpoint: a stack of it went through a framework */
 	size_t capfw;
 	uint64_t total, malformed, aborted, proxied;
+	struct held *held; /* newest first */
+	size_t nheld;
+	uint32_t *routers; /* threads seen forwarding requests */
+	size_t nrouters, caprouters;
 };
 
 static size_t bucket_of(uint32_t tid, uint64_t req_id)
@@ -86,6 +105,13 @@ void reqtrack__free(struct reqtrack *rt)
 			pending_free(e);
 		}
 	}
+	while (rt->held) {
+		struct held *h = rt->held;
+
+		rt->held = h->next;
+		free(h);
+	}
+	free(rt->routers);
 	free(rt->views);
 	free(rt->ep_framework);
 	free(rt);
@@ -288,7 +314,7 @@ static void view_name(const struct profile *p, int func, char *buf, size_t len)
 	snprintf(buf, len, "%s (%s)", f->qualname, base ? base + 1 : f->filename);
 }
 
-int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_t size)
+static int record(struct reqtrack *rt, const struct pycost_request *r, size_t size)
 {
 	struct http_request h;
 	struct pc_request q = {0};
@@ -304,12 +330,6 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_
 		headlen = PYCOST_HEAD_MAX;
 	if (r->head_len < headlen)
 		headlen = r->head_len;
-	if (r->flags & PYCOST_RF_PROXIED) {
-		/* a router's half of a request another traced process served */
-		e = take(rt, r->tid, r->id);
-		rt->proxied++;
-		return e ? flush_outside(rt, e) : 0;
-	}
 	if (http__parse_request(r->head, headlen, rt->o, &h))
 		q.flags |= PC_REQ_MALFORMED;
 	if (r->flags & PYCOST_RF_ABORTED)
@@ -389,9 +409,109 @@ int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_
 	return 0;
 }
 
+/* A router's half of a request another traced process served: not counted. */
+static int drop_proxied(struct reqtrack *rt, const struct pycost_request *r)
+{
+	struct pending *e = take(rt, r->tid, r->id);
+
+	rt->proxied++;
+	return e ? flush_outside(rt, e) : 0;
+}
+
+static int is_router(const struct reqtrack *rt, uint32_t tid)
+{
+	for (size_t i = 0; i < rt->nrouters; i++)
+		if (rt->routers[i] == tid)
+			return 1;
+	return 0;
+}
+
+static int add_router(struct reqtrack *rt, uint32_t tid)
+{
+	if (is_router(rt, tid))
+		return 0;
+	if (rt->nrouters == rt->caprouters) {
+		size_t ncap = rt->caprouters ? rt->caprouters * 2 : 8;
+		uint32_t *n = realloc(rt->routers, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		rt->routers = n;
+		rt->caprouters = ncap;
+	}
+	rt->routers[rt->nrouters++] = tid;
+	return 0;
+}
+
+/*
+ * Ends the wait of thread tid's held requests (of every thread when tid is
+ * 0, or the oldest one when oldest is set): dropped when the thread turned
+ * out to be a router, recorded otherwise, oldest first.
+ */
+static int release_held(struct reqtrack *rt, uint32_t tid, int oldest)
+{
+	struct held **pp = &rt->held, **last = NULL, *h, *mine = NULL;
+	int err = 0;
+
+	if (oldest) {
+		for (; *pp; pp = &(*pp)->next)
+			last = pp;
+		if (!last)
+			return 0;
+		mine = *last;
+		*last = NULL;
+	} else {
+		/* unlink tid's entries, reversing them into oldest-first order */
+		while ((h = *pp)) {
+			if (tid && h->r.tid != tid) {
+				pp = &h->next;
+				continue;
+			}
+			*pp = h->next;
+			h->next = mine;
+			mine = h;
+		}
+	}
+	while ((h = mine)) {
+		mine = h->next;
+		rt->nheld--;
+		if (!err)
+			err = is_router(rt, h->r.tid) ? drop_proxied(rt, &h->r)
+						      : record(rt, &h->r, h->size);
+		free(h);
+	}
+	return err;
+}
+
+int reqtrack__request(struct reqtrack *rt, const struct pycost_request *r, size_t size)
+{
+	struct held *h;
+	int err;
+
+	if (r->flags & PYCOST_RF_PROXIED) {
+		err = add_router(rt, r->tid);
+		return err ?: release_held(rt, r->tid, 0) ?: drop_proxied(rt, r);
+	}
+	if (!(r->flags & PYCOST_RF_ABORTED))
+		return release_held(rt, r->tid, 0) ?: record(rt, r, size);
+	if (is_router(rt, r->tid))
+		return drop_proxied(rt, r);
+	if (rt->nheld == HELD_MAX && (err = release_held(rt, 0, 1)))
+		return err;
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->size = size < sizeof(h->r) ? size : sizeof(h->r);
+	memcpy(&h->r, r, h->size);
+	h->next = rt->held;
+	rt->held = h;
+	rt->nheld++;
+	return 0;
+}
+
 int reqtrack__finish(struct reqtrack *rt)
 {
-	int err = 0;
+	int err = release_held(rt, 0, 0);
 
 	for (size_t b = 0; b < 4096; b++) {
 		struct pending *e;

@@ -15,6 +15,10 @@
 #          exact counts and statuses, per-request cost, db and cache time.
 #   uwsgi: --socket (uwsgi binary protocol), traced through a worker pid:
 #          exact per-endpoint counts and statuses.
+#   router_tcp, router_unix: uWSGI's HTTP router (--http) forwarding to the
+#          workers over loopback TCP or a Unix socket (--socket): each request
+#          counted once, where a worker served it, with exact counts and
+#          statuses.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$PC_E2E/web/weblib.sh"
@@ -58,9 +62,41 @@ run() {
 	web_kill_tree "$WEB_SERVER_PID" INT
 }
 
+# router MODE BACKEND: --http on a free port, workers on BACKEND (--socket)
+router() {
+	local mode=$1 backend=$2 port
+	port=$(web_free_port)
+	[ "$backend" = tcp ] && backend=127.0.0.1:$(web_free_port "$port")
+	[ "$backend" = unix ] && backend=$PC_TMP/$mode.sock
+	web_start_uwsgi "$mode" --plugin http --http "127.0.0.1:$port" --socket "$backend" \
+		--processes 2 --wsgi-file flaskapp.py --callable app
+	if ! web_wait_port "$port" 15; then
+		fail "${PC_TEST}[$mode]" "uWSGI's router does not accept on $port: $(tail -n 2 "$PC_TMP/$mode.log" | tr '\n' '|')"
+		return
+	fi
+	"$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --proto http --plan "$WARMUP" \
+		--concurrency 2 -o "$PC_TMP/$mode.warmup.json" >/dev/null
+	rm -f "$PC_TMP/truth-$mode"/truth.*
+	web_record "$mode" "$DURATION" --uwsgi "$WEB_SERVER_PID"
+	"$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --proto http --plan "$PLAN" \
+		--concurrency 2 --seed 7 -o "$PC_TMP/$mode.sent.json" | sed 's/^/  /'
+	web_record_wait "$mode" || return
+	web_reports "$mode" || return
+	web_check "$mode" service --endpoints "$PC_TMP/$mode.endpoints.json" \
+		--requests "$PC_TMP/$mode.requests.jsonl" --sent "$PC_TMP/$mode.sent.json" \
+		--truth "$PC_TMP/truth-$mode" --checks window,counts,statuses --views "$VIEWS"
+	web_kill_tree "$WEB_SERVER_PID" INT
+}
+
 run http --http-socket http master \
 	window,counts,statuses,cost,cpu_ns,ratio,backend,views,request_views
 run http11 --http11-socket http master window,counts,statuses,cost,backend --keepalive 5
 run uwsgi --socket uwsgi worker window,counts,statuses
+if [ -f /usr/lib/uwsgi/plugins/http_plugin.so ]; then
+	router router_tcp tcp
+	router router_unix unix
+else
+	skip "${PC_TEST}[router]" "uWSGI's http plugin is not installed (uwsgi-core ships it)"
+fi
 
 pc_end

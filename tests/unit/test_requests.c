@@ -121,18 +121,69 @@ Test(requests, samples_wait_for_their_request)
 	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
 	cr_expect_eq(p->nrequests, 1);
 	cr_expect_eq(p->samples[1].endpoint, -1);
-	/* garbage and a connection closed before any response */
+	/* garbage and a connection closed before any response: held until the end */
 	request(&r, 11, 78, "\x16\x03\x01garbage", "", 50);
 	r.flags = PYCOST_RF_ABORTED;
 	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	cr_expect_eq(p->nrequests, 1);
+	cr_assert_eq(reqtrack__finish(rt), 0);
+	cr_assert_eq(p->nrequests, 2);
 	cr_expect_str_eq(p->endpoints[p->requests[1].endpoint].name, "[malformed]");
 	reqtrack__counts(rt, &total, &malformed, &aborted, &proxied);
 	cr_expect_eq(total, 2);
 	cr_expect_eq(malformed, 1);
 	cr_expect_eq(aborted, 1);
 	cr_expect_eq(proxied, 1);
-	cr_assert_eq(reqtrack__finish(rt), 0);
 	cr_expect_str_eq(p->endpoints[p->requests[0].endpoint].view, "application (wsgi.py)");
+	reqtrack__free(rt);
+	profile__free(p);
+}
+
+/*
+ * A router thread reads its next client before forwarding the previous
+ * one, which then ends unanswered and unmarked: such requests wait for the
+ * thread to show what it is.  A server thread's unanswered requests are
+ * recorded, in order, once it answers one.
+ */
+Test(requests, unanswered_requests_wait_for_their_thread)
+{
+	struct profile *p = profile__new();
+	struct reqtrack *rt = reqtrack__new(p, &opts, 0);
+	struct pycost_request r;
+	uint64_t total, malformed, aborted, proxied;
+
+	cr_assert(rt);
+	/* thread 20 routes: two unanswered, then one forwarded */
+	request(&r, 20, 1, "GET /a HTTP/1.1\r\n\r\n", "", 100);
+	r.flags = PYCOST_RF_ABORTED;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	request(&r, 20, 2, "GET /b HTTP/1.1\r\n\r\n", "", 100);
+	r.flags = PYCOST_RF_ABORTED;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	/* thread 30 serves: one reset before its answer, then an answered one */
+	request(&r, 30, 3, "GET /c HTTP/1.1\r\n\r\n", "", 100);
+	r.flags = PYCOST_RF_ABORTED;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	request(&r, 20, 4, "GET /a HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 100);
+	r.flags = PYCOST_RF_PROXIED;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	cr_expect_eq(p->nrequests, 0);
+	request(&r, 30, 5, "GET /d HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 100);
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	cr_assert_eq(p->nrequests, 2);
+	cr_expect_str_eq(p->requests[0].path, "/c");
+	cr_expect(p->requests[0].flags & PC_REQ_ABORTED);
+	cr_expect_str_eq(p->requests[1].path, "/d");
+	/* once known, a router's unanswered requests are dropped at once */
+	request(&r, 20, 6, "GET /e HTTP/1.1\r\n\r\n", "", 100);
+	r.flags = PYCOST_RF_ABORTED;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	cr_assert_eq(reqtrack__finish(rt), 0);
+	cr_expect_eq(p->nrequests, 2);
+	reqtrack__counts(rt, &total, &malformed, &aborted, &proxied);
+	cr_expect_eq(total, 2);
+	cr_expect_eq(aborted, 1);
+	cr_expect_eq(proxied, 4);
 	reqtrack__free(rt);
 	profile__free(p);
 }

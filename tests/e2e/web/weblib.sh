@@ -78,9 +78,10 @@ web_need_port() {
 	fi
 }
 
+# web_free_port [ABOVE]: a free loopback port (above ABOVE, for a second one)
 web_free_port() {
-	"$WEB_PY" -c "import socket
-for p in range(20000 + __import__('os').getpid() % 5000, 30000):
+	"$WEB_PY" -c "import socket, sys
+for p in range(max(20000 + __import__('os').getpid() % 5000, int(sys.argv[1]) + 1), 30000):
     s = socket.socket()
     try:
         s.bind(('127.0.0.1', p))
@@ -89,7 +90,7 @@ for p in range(20000 + __import__('os').getpid() % 5000, 30000):
     finally:
         s.close()
     print(p)
-    break"
+    break" "${1:-0}"
 }
 
 web_wait_port() {
