@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "profile.h"
@@ -139,6 +140,18 @@ Test(requests, samples_wait_for_their_request)
 	profile__free(p);
 }
 
+/* Feeds a GET of path by thread tid, answered unless flags say aborted. */
+static void feed(struct reqtrack *rt, uint32_t tid, uint64_t id, const char *path, uint32_t flags)
+{
+	struct pycost_request r;
+	char head[64];
+
+	snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\n\r\n", path);
+	request(&r, tid, id, head, flags & PYCOST_RF_ABORTED ? "" : "HTTP/1.1 200 OK", 100);
+	r.flags = flags;
+	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+}
+
 /*
  * A router thread reads its next client before forwarding the previous
  * one, which then ends unanswered and unmarked: such requests wait for the
@@ -149,35 +162,23 @@ Test(requests, unanswered_requests_wait_for_their_thread)
 {
 	struct profile *p = profile__new();
 	struct reqtrack *rt = reqtrack__new(p, &opts, 0);
-	struct pycost_request r;
 	uint64_t total, malformed, aborted, proxied;
 
 	cr_assert(rt);
 	/* thread 20 routes: two unanswered, then one forwarded */
-	request(&r, 20, 1, "GET /a HTTP/1.1\r\n\r\n", "", 100);
-	r.flags = PYCOST_RF_ABORTED;
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
-	request(&r, 20, 2, "GET /b HTTP/1.1\r\n\r\n", "", 100);
-	r.flags = PYCOST_RF_ABORTED;
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	feed(rt, 20, 1, "/a", PYCOST_RF_ABORTED);
+	feed(rt, 20, 2, "/b", PYCOST_RF_ABORTED);
 	/* thread 30 serves: one reset before its answer, then an answered one */
-	request(&r, 30, 3, "GET /c HTTP/1.1\r\n\r\n", "", 100);
-	r.flags = PYCOST_RF_ABORTED;
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
-	request(&r, 20, 4, "GET /a HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 100);
-	r.flags = PYCOST_RF_PROXIED;
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	feed(rt, 30, 3, "/c", PYCOST_RF_ABORTED);
+	feed(rt, 20, 4, "/a", PYCOST_RF_PROXIED);
 	cr_expect_eq(p->nrequests, 0);
-	request(&r, 30, 5, "GET /d HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK", 100);
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	feed(rt, 30, 5, "/d", 0);
 	cr_assert_eq(p->nrequests, 2);
 	cr_expect_str_eq(p->requests[0].path, "/c");
 	cr_expect(p->requests[0].flags & PC_REQ_ABORTED);
 	cr_expect_str_eq(p->requests[1].path, "/d");
 	/* once known, a router's unanswered requests are dropped at once */
-	request(&r, 20, 6, "GET /e HTTP/1.1\r\n\r\n", "", 100);
-	r.flags = PYCOST_RF_ABORTED;
-	cr_assert_eq(reqtrack__request(rt, &r, sizeof(r)), 0);
+	feed(rt, 20, 6, "/e", PYCOST_RF_ABORTED);
 	cr_assert_eq(reqtrack__finish(rt), 0);
 	cr_expect_eq(p->nrequests, 2);
 	reqtrack__counts(rt, &total, &malformed, &aborted, &proxied);
