@@ -267,6 +267,33 @@ static __always_inline void thread_running(struct pycost_thread *t, __u64 now)
 }
 
 /*
+ * The accounting entry of thread tid of process pid, or NULL.  Entries
+ * exist only for threads of traced processes and go with their thread, so
+ * one found stands for its process being traced, with no lookup of it.
+ */
+static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
+{
+	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+
+	return t && t->pid == pid ? t : NULL;
+}
+
+/*
+ * Sets thread tid's entry to init: the entry, or NULL (counted) when the
+ * map refuses it.  Called where thread_of() found none of this process: an
+ * entry left at tid by an earlier thread of another process is replaced.
+ */
+static __always_inline struct pycost_thread *thread_create(__u32 tid,
+							   const struct pycost_thread *init)
+{
+	if (bpf_map_update_elem(&threads, &tid, init, BPF_ANY)) {
+		__sync_fetch_and_add(&stats.thread_drops, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+/*
  * A thread first seen while it runs (at a sample or a syscall): it is on a
  * CPU, and its accounting starts now.
  */
@@ -274,10 +301,7 @@ static __always_inline struct pycost_thread *thread_new_running(__u32 pid, __u32
 {
 	struct pycost_thread init = {.pid = pid, .base = now, .oncpu = 1, .req_fd = -1};
 
-	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&threads, &tid))
-		__sync_fetch_and_add(&stats.thread_drops, 1);
-	return bpf_map_lookup_elem(&threads, &tid);
+	return thread_create(tid, &init);
 }
 
 #endif /* __MAPS_BPF_H */

@@ -47,11 +47,7 @@ struct {
 	__type(value, struct pycost_request);
 } req_zero SEC(".maps");
 
-/*
- * The accounting entry of the current thread if its process is traced, or
- * NULL.  Entries exist only for threads of traced processes, and go with
- * their thread: a thread seen before needs no lookup of its process.
- */
+/* The accounting entry of the current thread if its process is traced, or NULL. */
 static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *tidp)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), now = 0;
@@ -62,19 +58,13 @@ static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *t
 		return NULL;
 	*pidp = pid;
 	*tidp = tid;
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (t && t->pid == pid && t->oncpu)
+	t = thread_of(pid, tid);
+	if ((t && t->oncpu) || counter_now(&now))
 		return t;
-	if (counter_now(&now))
-		return t && t->pid == pid ? t : NULL;
-	if (!t) {
-		if (!bpf_map_lookup_elem(&procs, &pid))
-			return NULL;
-		return thread_new_running(pid, tid, now);
-	}
-	if (t->pid != pid)
-		return NULL;
-	thread_running(t, now);
+	if (t)
+		thread_running(t, now);
+	else if (bpf_map_lookup_elem(&procs, &pid))
+		t = thread_new_running(pid, tid, now);
 	return t;
 }
 

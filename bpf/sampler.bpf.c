@@ -30,27 +30,15 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	bool counted;
 	__u64 now = 0, now_ns;
 
-	/*
-	 * The common case: neither side traced, two array loads.  Thread
-	 * entries exist only for threads of traced processes, so a thread seen
-	 * before needs no lookup of its process.
-	 */
-	if (maybe_traced(ptgid)) {
-		pt = bpf_map_lookup_elem(&threads, &ptid);
-		if (pt && pt->pid != ptgid)
-			pt = NULL;
-	}
+	/* the common case: neither side traced, two array loads */
+	if (maybe_traced(ptgid))
+		pt = thread_of(ptgid, ptid);
 	if (maybe_traced(ntgid)) {
-		nt = bpf_map_lookup_elem(&threads, &ntid);
-		if (nt && nt->pid != ntgid) {
-			nt = NULL;
-		} else if (!nt && bpf_map_lookup_elem(&procs, &ntgid)) {
+		nt = thread_of(ntgid, ntid);
+		if (!nt && bpf_map_lookup_elem(&procs, &ntgid)) {
 			struct pycost_thread init = {.pid = ntgid, .req_fd = -1};
 
-			if (bpf_map_update_elem(&threads, &ntid, &init, BPF_NOEXIST) &&
-			    !bpf_map_lookup_elem(&threads, &ntid))
-				__sync_fetch_and_add(&stats.thread_drops, 1);
-			nt = bpf_map_lookup_elem(&threads, &ntid);
+			nt = thread_create(ntid, &init);
 		}
 	}
 	/* not `!pt && !nt`: clang ORs the pointers, which the verifier refuses */
@@ -125,7 +113,7 @@ static __always_inline int sample_current(void)
 		return 0;
 
 	now_ns = metric_is_time ? now : bpf_ktime_get_ns();
-	t = bpf_map_lookup_elem(&threads, &tid);
+	t = thread_of(pid, tid);
 	if (!t) {
 		t = thread_new_running(pid, tid, now);
 		if (!t)
