@@ -27,6 +27,7 @@
 #include "symbols.h"
 #include "target.h"
 #include "top.h"
+#include "uwsgi.h"
 #include "verbs.h"
 
 /* How long a process that exec'd may take to map a usable interpreter. */
@@ -41,7 +42,8 @@ enum rproc_state {
 
 struct rproc {
 	uint32_t pid;
-	uint32_t worker; /* n-th worker of a traced server seen, 0 for others */
+	uint32_t worker;       /* its server's worker id, 0 for others */
+	uint32_t worker_tries; /* lookups of a uWSGI worker id left */
 	enum rproc_state state;
 	uint64_t since_ns;    /* when it became pending */
 	uint64_t next_try_ns; /* next probe */
@@ -58,9 +60,10 @@ struct recorder {
 	struct http_opts http;
 	struct rproc *procs;
 	size_t nprocs, cap;
-	uint32_t roots[CLI_MAX_PIDS]; /* servers whose children are workers */
+	uint32_t roots[CLI_MAX_PIDS];		   /* servers whose children are workers */
+	struct uwsgi_workers *uwsgi[CLI_MAX_PIDS]; /* a uWSGI root's worker table */
 	size_t nroots;
-	uint32_t workers;
+	uint32_t workers; /* workers numbered so far, for servers without ids of their own */
 	uint64_t samples;
 	uint64_t unknown_code;
 	int err; /* fatal error from a record handler */
@@ -134,6 +137,45 @@ static void env_label(const char *name, const char *value, void *ctx)
 	}
 }
 
+/* A uWSGI master writes a respawned worker's pid into its table just after the fork. */
+#define WORKER_TRIES 20
+
+/*
+ * The worker label: uWSGI's own worker id, or for other servers the order
+ * in which their workers were first seen.  -EAGAIN: the uWSGI id is not
+ * known yet, try again later.
+ */
+static int label_worker(struct recorder *r, struct rproc *p)
+{
+	uint32_t ppid = target__ppid(p->pid);
+	char buf[16];
+	int id;
+
+	for (size_t i = 0; i < r->nroots && !p->worker; i++) {
+		if (ppid != r->roots[i])
+			continue;
+		if (!r->uwsgi[i]) {
+			p->worker = ++r->workers;
+			break;
+		}
+		id = uwsgi_workers__id(r->uwsgi[i], p->pid);
+		if (id > 0) {
+			p->worker = id;
+			break;
+		}
+		if (p->worker_tries && --p->worker_tries)
+			return -EAGAIN;
+		vlog("PID %u: not in uWSGI master %u's worker table (%s); no worker label", p->pid,
+		     ppid, strerror(-id));
+		return 0;
+	}
+	p->worker_tries = 0;
+	if (!p->worker)
+		return 0;
+	snprintf(buf, sizeof(buf), "%u", p->worker);
+	return profile__set_label(r->prof, p->pid, "worker", buf);
+}
+
 /* Labels a process: host, pid, worker, python, commit, env.NAME. */
 static int label_process(struct recorder *r, struct rproc *p)
 {
@@ -149,15 +191,10 @@ static int label_process(struct recorder *r, struct rproc *p)
 	      profile__set_label(r->prof, p->pid, "python", p->info->version);
 	if (err)
 		return err;
-	for (size_t i = 0; i < r->nroots && !p->worker; i++)
-		if (target__ppid(p->pid) == r->roots[i])
-			p->worker = ++r->workers;
-	if (p->worker) {
-		snprintf(buf, sizeof(buf), "%u", p->worker);
-		err = profile__set_label(r->prof, p->pid, "worker", buf);
-		if (err)
-			return err;
-	}
+	p->worker_tries = WORKER_TRIES;
+	err = label_worker(r, p);
+	if (err && err != -EAGAIN)
+		return err;
 	if (!target__commit(p->pid, r->cfg->commit_from, buf, sizeof(buf))) {
 		err = profile__set_label(r->prof, p->pid, "commit", buf);
 		if (err)
@@ -442,8 +479,14 @@ static int check_targets(struct recorder *r)
 		if (root != pid || target__is_uwsgi(&t) || strstr(t.cmdline, "gunicorn")) {
 			if (root != pid && (ret = add_target(r, root, 0)))
 				return ret;
-			if (r->nroots < ARRAY_SIZE(r->roots))
+			if (r->nroots < ARRAY_SIZE(r->roots)) {
+				if (target__is_uwsgi(&t) &&
+				    !(r->uwsgi[r->nroots] = uwsgi_workers__new(root))) {
+					elog("out of memory");
+					return 1;
+				}
 				r->roots[r->nroots++] = root;
+			}
 			n = target__children(root, t.exe, kids, ARRAY_SIZE(kids));
 			for (size_t k = 0; k < n; k++)
 				if ((ret = add_target(r, kids[k], 0)))
@@ -709,9 +752,15 @@ int record__run(const struct config *cfg)
 			goto cleanup;
 		}
 		now = now_ns(CLOCK_MONOTONIC);
-		for (size_t i = 0; i < r.nprocs; i++)
+		for (size_t i = 0; i < r.nprocs; i++) {
 			if (r.procs[i].state == RP_PENDING)
 				probe_pending(&r, &r.procs[i], now);
+			else if (r.procs[i].worker_tries && (err = label_worker(&r, &r.procs[i])) &&
+				 err != -EAGAIN) {
+				elog("out of memory");
+				goto cleanup;
+			}
+		}
 		if (child.pid > 0 && waitpid(child.pid, NULL, WNOHANG) == child.pid) {
 			child.pid = -1;
 			break;
@@ -810,6 +859,8 @@ cleanup:
 	profile__free(r.prof);
 	for (size_t i = 0; i < r.nprocs; i++)
 		free(r.procs[i].info);
+	for (size_t i = 0; i < r.nroots; i++)
+		uwsgi_workers__free(r.uwsgi[i]);
 	free(r.procs);
 	return ret;
 }

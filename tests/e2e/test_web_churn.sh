@@ -5,7 +5,8 @@
 # every 20 requests while the client drives load for ~10 s (concurrency 2).
 # pycost record --uwsgi must follow every respawned worker: its request count
 # equals the client's exactly (none missed across a respawn, none counted
-# twice), per endpoint, and more than 2 distinct worker pids served requests.
+# twice), per endpoint, more than 2 distinct worker pids served requests, and
+# each request carries uWSGI's own id of its worker (a respawn keeps the id).
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$PC_E2E/web/weblib.sh"
@@ -36,6 +37,7 @@ echo "  workers at start: $before; uWSGI logged $respawns respawns"
 if web_record_wait "$name" && web_reports "$name"; then
 	web_check "" service --endpoints "$PC_TMP/$name.endpoints.json" \
 		--requests "$PC_TMP/$name.requests.jsonl" --sent "$PC_TMP/$name.sent.json" \
-		--checks window,counts,statuses,workers --min-workers 3
+		--truth "$PC_TMP/truth-$name" --checks window,counts,statuses,workers,worker_ids \
+		--min-workers 3
 fi
 pc_end

@@ -84,14 +84,14 @@ router() {
 	web_reports "$mode" || return
 	web_check "$mode" service --endpoints "$PC_TMP/$mode.endpoints.json" \
 		--requests "$PC_TMP/$mode.requests.jsonl" --sent "$PC_TMP/$mode.sent.json" \
-		--truth "$PC_TMP/truth-$mode" --checks window,counts,statuses --views "$VIEWS"
+		--truth "$PC_TMP/truth-$mode" --checks window,counts,statuses,worker_ids --views "$VIEWS"
 	web_kill_tree "$WEB_SERVER_PID" INT
 }
 
 run http --http-socket http master \
-	window,counts,statuses,cost,cpu_ns,ratio,backend,views,request_views
+	window,counts,statuses,cost,cpu_ns,ratio,backend,views,request_views,worker_ids
 run http11 --http11-socket http master window,counts,statuses,cost,backend --keepalive 5
-run uwsgi --socket uwsgi worker window,counts,statuses
+run uwsgi --socket uwsgi worker window,counts,statuses,worker_ids
 if [ -f /usr/lib/uwsgi/plugins/http_plugin.so ]; then
 	router router_tcp tcp
 	router router_unix unix

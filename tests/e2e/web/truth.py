@@ -5,7 +5,7 @@
 TruthMiddleware wraps a WSGI callable.  When the environment variable
 WEB_TRUTH_DIR names a directory, every request appends one line
 
-    pid path status thread_time_ns start_time_ns gap_cpu_ns
+    pid path status thread_time_ns start_time_ns gap_cpu_ns worker_id
 
 to WEB_TRUTH_DIR/truth.<pid>, where thread_time_ns is time.thread_time_ns()
 measured around the whole WSGI call, including iterating the response body
@@ -21,10 +21,18 @@ syscalls legitimately counts the part of it after this request's first
 read, and of the next request's gap the part before the thread turns to
 waiting, so the two gaps bound how much more than thread_time_ns such a
 profiler may see.
+
+worker_id is uWSGI's own id of the worker (uwsgi.worker_id()), "-" outside
+uWSGI.
 """
 import os
 import threading
 import time
+
+try:
+    import uwsgi  # only importable inside uWSGI
+except ImportError:
+    uwsgi = None
 
 # thread ident -> thread_time_ns when its previous request's line was written
 _last_end = {}
@@ -72,7 +80,8 @@ class TruthMiddleware:
         # no spaces in the path field
         path = path.replace(" ", "%20") or "/"
         with open(os.path.join(self.dir, "truth.%d" % pid), "a") as f:
-            f.write("%d %s %s %d %d %d\n" % (pid, path, status, cpu_ns, start_ns, gap_ns))
+            f.write("%d %s %s %d %d %d %s\n" % (pid, path, status, cpu_ns, start_ns, gap_ns,
+                                                  uwsgi.worker_id() if uwsgi else "-"))
 
     def __call__(self, environ, start_response):
         if not self.dir:

@@ -10,7 +10,7 @@ Prints one line per check, `ok CHECK: detail`, `bad CHECK: reason` or
 
   webcheck.py service --endpoints E.json --requests R.jsonl --sent S.json...
       [--truth DIR] [--checks counts,statuses,window,cost,cpu_ns,ratio,
-      backend,views,request_views,workers] [--views 'GET /light=view_light',...]
+      backend,views,request_views,workers,worker_ids] [--views 'GET /light=view_light',...]
       [--min-view-requests N] [--min-workers N] [--allow ENDPOINT]...
 
   webcheck.py hostile --endpoints E.json --requests R.jsonl --sent S.json...
@@ -84,10 +84,10 @@ def load_truth(directory):
         with open(fn) as f:
             for line in f:
                 parts = line.split()
-                if len(parts) not in (5, 6):
+                if len(parts) not in (5, 6, 7):
                     continue
                 pid, path, status, cpu, start = parts[:5]
-                gap = int(parts[5]) if len(parts) == 6 else -1
+                gap = int(parts[5]) if len(parts) >= 6 else -1
                 truth[int(pid)].append((int(start), path, status, int(cpu), gap))
     for v in truth.values():
         v.sort()
@@ -360,6 +360,40 @@ def check_request_views(reqs, views):
         skipped("request_views", "no request names a view")
 
 
+def load_worker_ids(directory):
+    """{pid: uWSGI worker id as a string} from the truth files (truth.py)"""
+    ids = {}
+    for fn in glob.glob(os.path.join(directory, "truth.*")):
+        with open(fn) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 7 and parts[6] != "-":
+                    ids[int(parts[0])] = parts[6]
+    return ids
+
+
+def check_worker_ids(reqs, ids, allow):
+    """Each request's worker label is uWSGI's own id of the worker that served it."""
+    seen, wrong = collections.Counter(), collections.Counter()
+    for r in reqs:
+        if r["endpoint"] in allow or r["pid"] not in ids:
+            continue
+        want = ids[r["pid"]]
+        seen[want] += 1
+        if r.get("worker") != want:
+            wrong[(r["pid"], want, r.get("worker"))] += 1
+    if not seen:
+        bad("worker_ids", "no request was served by a worker of the truth files")
+    elif wrong:
+        bad("worker_ids", "%d of %d requests carry another worker label: %s" % (
+            sum(wrong.values()), sum(seen.values()),
+            "; ".join("pid %d is worker %s, labelled %r x%d" % (k + (n,))
+                      for k, n in wrong.most_common(4))))
+    else:
+        ok("worker_ids", "%d requests labelled with uWSGI's id of their worker (%s)" % (
+            sum(seen.values()), ", ".join("%s: %d" % kv for kv in sorted(seen.items()))))
+
+
 def check_workers(reqs, min_workers, allow):
     pids = sorted({r["pid"] for r in reqs if r["endpoint"] not in allow})
     if len(pids) >= min_workers:
@@ -400,6 +434,8 @@ def cmd_service(a):
         check_request_views(reqs, views)
     if "workers" in checks:
         check_workers(reqs, a.min_workers, allow)
+    if "worker_ids" in checks:
+        check_worker_ids(reqs, load_worker_ids(a.truth), allow)
 
 
 # ---- hostile input -----------------------------------------------------------
