@@ -37,11 +37,11 @@ PYCOST_SHARED struct pycost_stats stats PYCOST_INIT({});
 /*
  * Records are sent without waking the reader (BPF_RB_NO_WAKEUP): user space
  * drains on a timer, which keeps a busy service from paying a wakeup per
- * request.  16 MiB hold seconds of records at any realistic rate.
+ * request.  User space sizes the ring (session.c).
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 2 << 20);
 } events SEC(".maps");
 
 PYCOST_SHARED struct {

@@ -40,7 +40,24 @@ struct session {
 	void *ctx;
 	struct bpf_link **usdt; /* gc probe links, two per process */
 	size_t nusdt, capusdt;
+	size_t ring_size;
+	size_t drained; /* bytes of records taken by the drain in progress */
+	int wait_ms;	/* sleep before the next drain */
 };
+
+/*
+ * The ring is 2 MiB, or 256 KiB per CPU on bigger hosts: small enough to
+ * stay in the CPU caches.  A record written into a ring larger than they
+ * are misses them on every line it fills (measured on a 2-CPU VM under a
+ * hello-world uWSGI load: about 1 us per request record with 16 MiB,
+ * 0.43 us with 4 MiB, 0.32 us with 1 MiB, 0.26 us with 256 KiB).  The drain interval adapts to
+ * the rate instead (session__poll), and a full ring counts its drops.
+ */
+#define RING_MIN     (2u << 20)
+#define RING_PER_CPU (256u << 10)
+#define RING_MAX     (64u << 20)
+/* Shortest sleep between drains, reached when records come fast. */
+#define WAIT_MIN_MS 5
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -154,6 +171,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 
+	/* each record's 8-byte header, and its length rounded up to 8 */
+	s->drained += 8 + ((size + 7) & ~(size_t)7);
 	return s->on_record(s->ctx, data, size);
 }
 
@@ -303,6 +322,10 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 		goto fail;
 	}
 	bpf_map__set_max_entries(s->skel->maps.counters, s->ncpus);
+	for (s->ring_size = RING_MIN;
+	     s->ring_size < (size_t)s->ncpus * RING_PER_CPU && s->ring_size < RING_MAX;)
+		s->ring_size *= 2;
+	bpf_map__set_max_entries(s->skel->maps.events, s->ring_size);
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
@@ -481,12 +504,26 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path)
 
 int session__poll(struct session *s, int timeout_ms)
 {
-	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+	struct timespec ts;
+	int n, ms;
 
+	if (!s->wait_ms)
+		s->wait_ms = WAIT_MIN_MS;
+	ms = s->wait_ms < timeout_ms ? s->wait_ms : timeout_ms;
+	ts = (struct timespec){ms / 1000, (ms % 1000) * 1000000L};
 	/* records come without wakeups (see maps.bpf.h): sleep, then drain */
-	if (timeout_ms > 0 && nanosleep(&ts, NULL) && errno != EINTR)
+	if (ms > 0 && nanosleep(&ts, NULL) && errno != EINTR)
 		return -errno;
-	return ring_buffer__consume(s->rb);
+	s->drained = 0;
+	n = ring_buffer__consume(s->rb);
+	if (n < 0 || timeout_ms <= 0)
+		return n;
+	/* drain before the ring is an eighth full; back off while it stays nearly empty */
+	if (s->drained > s->ring_size / 8)
+		s->wait_ms = s->wait_ms / 2 > WAIT_MIN_MS ? s->wait_ms / 2 : WAIT_MIN_MS;
+	else if (s->drained < s->ring_size / 32)
+		s->wait_ms = s->wait_ms * 2 < timeout_ms ? s->wait_ms * 2 : timeout_ms;
+	return n;
 }
 
 int session__flush_requests(struct session *s)

@@ -78,7 +78,10 @@ int session__add_inport(struct session *s, uint16_t port);
  */
 int session__attach_gc(struct session *s, uint32_t pid, const char *path);
 
-/* Drains records for up to timeout_ms. Returns records handled or -errno. */
+/*
+ * Sleeps up to timeout_ms, less while records come fast, then drains them.
+ * Returns records handled or -errno.
+ */
 int session__poll(struct session *s, int timeout_ms);
 
 /*
