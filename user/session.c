@@ -518,10 +518,10 @@ int session__poll(struct session *s, int timeout_ms)
 	n = ring_buffer__consume(s->rb);
 	if (n < 0 || timeout_ms <= 0)
 		return n;
-	/* drain before the ring is an eighth full; back off while it stays nearly empty */
+	/* drain before the ring is an eighth full; back off while it stays under a sixteenth */
 	if (s->drained > s->ring_size / 8)
 		s->wait_ms = s->wait_ms / 2 > WAIT_MIN_MS ? s->wait_ms / 2 : WAIT_MIN_MS;
-	else if (s->drained < s->ring_size / 32)
+	else if (s->drained < s->ring_size / 16)
 		s->wait_ms = s->wait_ms * 2 < timeout_ms ? s->wait_ms * 2 : timeout_ms;
 	return n;
 }
