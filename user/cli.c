@@ -23,6 +23,7 @@ enum {
 	OPT_BY,
 	OPT_PID,
 	OPT_TOP,
+	OPT_WINDOW,
 	OPT_UWSGI,
 	OPT_REQUESTS,
 	OPT_SAMPLER,
@@ -148,13 +149,15 @@ static const char info_help[] =
 
 static const char top_help[] =
     "Usage: pycost top [--uwsgi PID | -p PID[,PID...]] [-F HZ] [--metric M]\n"
-    "                  [--route 'METHOD /pattern']... [-d SECONDS]\n"
+    "                  [--route 'METHOD /pattern']... [-d SECONDS] [--window SECONDS]\n"
     "\n"
     "Live view, refreshed every second: endpoints by cost (requests/s, latency,\n"
-    "cost per request) and the costliest functions.  q or Ctrl-C quits.\n"
+    "cost per request) over the last --window seconds (default 60), and the\n"
+    "costliest functions since the start.  q or Ctrl-C quits.\n"
     "\n"
-    "Example:\n"
-    "  pycost top --uwsgi $(pgrep -o uwsgi)\n";
+    "Examples:\n"
+    "  pycost top --uwsgi $(pgrep -o uwsgi)\n"
+    "  pycost top -p $(pgrep -o gunicorn) --window 10\n";
 
 int cli__help(FILE *f, const char *verb)
 {
@@ -305,6 +308,7 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 	    {"user-key", required_argument, NULL, OPT_USER_KEY},
 	    {"route", required_argument, NULL, OPT_ROUTE},
 	    {"backend", required_argument, NULL, OPT_BACKEND},
+	    {"window", required_argument, NULL, OPT_WINDOW},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
@@ -404,6 +408,15 @@ static int parse_record(int argc, char **argv, struct config *cfg)
 		case OPT_BACKEND:
 			if (parse_backend(optarg, cfg))
 				return -EINVAL;
+			break;
+		case OPT_WINDOW:
+			if (cfg->verb != VERB_TOP) {
+				elog("--window is an option of top (record keeps every request)");
+				return -EINVAL;
+			}
+			if (parse_u64("--window", optarg, 1, 86400, &v))
+				return -EINVAL;
+			cfg->window = v;
 			break;
 		case 'v':
 			pycost_verbose++;
@@ -606,6 +619,7 @@ int cli__parse(int argc, char **argv, struct config *cfg)
 	if (!strcmp(verb, "top")) {
 		cfg->verb = VERB_TOP;
 		cfg->requests = REQUESTS_AUTO;
+		cfg->window = 60;
 		return parse_record(argc - 1, argv + 1, cfg);
 	}
 	if (!strcmp(verb, "report")) {

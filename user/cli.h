@@ -42,6 +42,7 @@ struct config {
 	uint32_t pids[CLI_MAX_PIDS];
 	size_t npids;
 	double duration; /* seconds; 0 = until stopped */
+	double window;	 /* top: seconds of requests in the endpoint table */
 	uint64_t freq;	 /* Hz */
 	uint64_t period; /* metric events per sample; 0 = use freq */
 	enum metric metric;

@@ -622,6 +622,16 @@ void profile__reindex(struct profile *p)
 	p->idx = NULL;
 }
 
+void profile__forget_requests(struct profile *p, int64_t before_ns)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nrequests; i++)
+		if (p->requests[i].start_ns + (int64_t)p->requests[i].latency_ns >= before_ns)
+			p->requests[n++] = p->requests[i];
+	p->nrequests = n;
+}
+
 /* Keeps the sample rows and requests for which keep() is true. */
 static void keep_if(struct profile *p, int (*keep_sample)(const struct pc_sample *, const void *),
 		    int (*keep_request)(const struct pc_request *, const void *), const void *ctx)

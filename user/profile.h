@@ -196,6 +196,9 @@ int profile__set_str(char **field, const char *value);
 /* Call after filling the arrays directly (as a loader does): interning tables are rebuilt. */
 void profile__reindex(struct profile *p);
 
+/* Drops the in-memory requests that ended before before_ns (wall clock, Unix epoch). */
+void profile__forget_requests(struct profile *p, int64_t before_ns);
+
 /* Drops every sample row and request whose pid differs. */
 void profile__keep_pid(struct profile *p, uint32_t pid);
 

@@ -773,11 +773,20 @@ int record__run(const struct config *cfg)
 			if (!cfg->command && !nlive)
 				break;
 			if (live) {
-				if (fill_meta(&r, start_wall, now - t0)) {
+				/* the table covers the window: its rates are per second of it */
+				uint64_t span = now - t0, win = (uint64_t)(cfg->window * 1e9);
+				int64_t from = start_wall;
+
+				if (span > win) {
+					from += span - win;
+					span = win;
+					profile__forget_requests(r.prof, from);
+				}
+				if (fill_meta(&r, from, span)) {
 					elog("out of memory");
 					goto cleanup;
 				}
-				top__draw(r.prof, (now - t0) / 1e9, stdout);
+				top__draw(r.prof, (now - t0) / 1e9, cfg->window, stdout);
 			} else if (tty) {
 				status_line(&r, (now - t0) / 1e9, npython, 0);
 			}

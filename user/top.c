@@ -47,14 +47,16 @@ int top__quit_requested(void)
 	return 0;
 }
 
-void top__draw(const struct profile *p, double elapsed, FILE *out)
+void top__draw(const struct profile *p, double elapsed, double window, FILE *out)
 {
 	struct report_opts ep = {REPORT_TABLE, REPORT_BY_ENDPOINT, 10};
 	struct report_opts fn = {REPORT_TABLE, REPORT_BY_FUNCTION, 15};
 
 	/* home and clear: one frame per second, no scrolling */
 	fputs("\033[H\033[J", out);
-	fprintf(out, "pycost top  %.0fs  (q quits)\n\n", elapsed);
+	fprintf(out,
+		"pycost top  %.0fs  endpoints: last %.0fs, functions: since start  (q quits)\n\n",
+		elapsed, elapsed < window ? elapsed : window);
 	if (p->nrequests)
 		report__write(p, &ep, out);
 	else

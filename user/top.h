@@ -16,8 +16,11 @@
 void top__begin(void);
 void top__end(void);
 
-/* Redraws: endpoints by cost, then the costliest functions. */
-void top__draw(const struct profile *p, double elapsed, FILE *out);
+/*
+ * Redraws: endpoints by cost over the profile's requests (the recorder
+ * keeps the last window seconds of them), then the costliest functions.
+ */
+void top__draw(const struct profile *p, double elapsed, double window, FILE *out);
 
 /* Whether q was pressed. */
 int top__quit_requested(void);

@@ -67,10 +67,26 @@ Test(cli, record_refusals, .init = cr_redirect_stderr)
 	    {"pycost", "record", "-p", "1", "--user-key", "query:x", NULL},
 	    {"pycost", "record", "-p", "1", "--requests", "maybe", NULL},
 	    {"pycost", "record", "-p", "1", "--commit-from", "svn", NULL},
+	    {"pycost", "record", "-p", "1", "--", "python3", NULL},
+	    {"pycost", "record", "-p", "1", "--window", "10", NULL},
+	    {"pycost", "top", "-p", "1", "--window", "0", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		cr_expect_eq(parse(&c, cases[i]), -EINVAL, "case %zu", i);
+}
+
+Test(cli, top_window)
+{
+	struct config c;
+	char *a[] = {"pycost", "top", "--uwsgi", "9", NULL};
+	char *b[] = {"pycost", "top", "-p", "9", "--window", "5", NULL};
+
+	cr_assert_eq(parse(&c, a), 0);
+	cr_expect_eq(c.verb, VERB_TOP);
+	cr_expect_eq(c.window, 60);
+	cr_assert_eq(parse(&c, b), 0);
+	cr_expect_eq(c.window, 5);
 }
 
 Test(cli, report_and_info)
