@@ -80,8 +80,8 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path);
 
 /*
  * Sleeps up to timeout_ms, less while records come fast, then drains them.
- * While it keeps up, the calling thread runs as SCHED_IDLE; timeout_ms 0
- * (the last drains) puts it back at normal priority.  Returns records
+ * While it keeps up, the calling thread runs at nice 19; timeout_ms 0 (the
+ * last drains) gives it back its own priority.  Returns records
  * handled or -errno.
  */
 int session__poll(struct session *s, int timeout_ms);
