@@ -19,10 +19,12 @@ The measured side (the workload, or uWSGI) and pycost share one CPU
 as loss; wrk runs on another.  On a VM each virtual CPU's speed can differ
 by half and change over minutes: a process the scheduler moves between them
 measures that, not pycost.  The pair spread (interquartile range of the
-per-pair losses) shows how much noise is left.
+per-pair losses) shows how much noise is left, and the 90% confidence
+interval of the median loss whether the runs resolve the budget at all.
 """
 import ctypes
 import json
+import math
 import os
 import struct
 import re
@@ -59,6 +61,18 @@ def spread(losses):
     """Interquartile range of per-pair losses, in percentage points."""
     q = statistics.quantiles(losses, n=4)
     return q[2] - q[0]
+
+
+def median_ci(losses, level=0.9):
+    """Distribution-free confidence interval of the median loss: the k-th
+    smallest and k-th largest pair losses, k the largest with
+    P(k <= Binomial(n, 1/2) <= n - k) >= level (the whole range when n is
+    too small for that)."""
+    v, n = sorted(losses), len(losses)
+    k = 1
+    while k < n // 2 and 1 - 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n >= level:
+        k += 1
+    return v[k - 1], v[n - k]
 
 
 def run_plain():
@@ -211,10 +225,11 @@ def bench_web(tmp):
                       "hooks only %.0f req/s" % (path, i + 1, WEB_PAIRS, plain[-1], prof[-1],
                                                  floor[-1]), file=sys.stderr)
             ratios = [b / a for a, b in zip(plain, prof)]
+            losses = [(1 - r) * 100 for r in ratios]
             floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
             rows.append((path, statistics.median(plain), statistics.median(prof),
                          (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
-                         spread([(1 - r) * 100 for r in ratios]),
+                         median_ci(losses), spread(losses),
                          statistics.median(counted), drops, statistics.median(busy_a),
                          statistics.median(busy_b), max(rss), floor_loss))
         return rows
@@ -252,25 +267,29 @@ def main():
             ratios = [b / a for a, b in zip(plain, prof)]
             loss = (1 - statistics.median(ratios)) * 100
             floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
+            losses = [(1 - r) * 100 for r in ratios]
             rows.append((hz, statistics.median(plain), statistics.median(prof), loss,
-                         BUDGET[hz], spread([(1 - r) * 100 for r in ratios]), floor_loss,
+                         BUDGET[hz], median_ci(losses), spread(losses), floor_loss,
                          statistics.median(rate), drops, statistics.median(cpu), max(rss)))
         web = bench_web(tmp)
     print()
     print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios; "
           "workload and pycost on CPU %d" % (PY, PAIRS, SECONDS, CPU))
-    print("| rate | plain it/s | profiled it/s | loss | budget | pair spread |"
+    print("| rate | plain it/s | profiled it/s | loss | budget | 90% CI of loss | pair spread |"
           " bare sampling loss | samples/s | drops | pycost CPU | pycost peak RSS |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     fail = False
-    for hz, a, b, loss, budget, iqr, floor, rate, drops, cpu, rss in rows:
+    for hz, a, b, loss, budget, ci, iqr, floor, rate, drops, cpu, rss in rows:
         ok = loss <= budget
         fail |= not ok
-        print("| %d Hz | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %.2f%% | %.0f | %d |"
-              " %.2f%% | %.1f MiB |" % (hz, a / SECONDS, b / SECONDS, loss, budget,
-                                       "ok" if ok else "OVER", iqr, floor, rate, drops, cpu,
-                                       rss))
-    print("(pair spread: interquartile range of the per-pair losses, in points; bare "
+        print("| %d Hz | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f..%.2f%% | %.2f | %.2f%% | %.0f |"
+              " %d | %.2f%% | %.1f MiB |" % (hz, a / SECONDS, b / SECONDS, loss, budget,
+                                            "ok" if ok else "OVER", ci[0], ci[1], iqr, floor,
+                                            rate, drops, cpu, rss))
+    print("(90% CI: distribution-free confidence interval of the median loss, from the "
+          "order statistics of the pair losses; an interval that straddles the budget "
+          "means the runs cannot tell whether it is met; ")
+    print(" pair spread: interquartile range of the per-pair losses, in points; bare "
           "sampling: the same workload under perf cpu-clock sampling events at the same rate "
           "with no program attached, the kernel's own cost of perf sampling here; pycost "
           "samples CPU time at the timer tick up to CONFIG_HZ, with perf events above)")
@@ -278,17 +297,17 @@ def main():
     print("uWSGI, 2 workers, wrk -t1 -c4 for %.0f s, %d A/B pairs, requests tracked; "
           "uWSGI and pycost on CPU %d, wrk on CPU %s" %
           (WEB_SECONDS, WEB_PAIRS, CPU, ",".join(map(str, OTHER))))
-    print("| endpoint | plain req/s | profiled req/s | loss | budget | pair spread |"
-          " hooks-only loss | requests seen | drops | CPU %d busy plain / profiled |"
-          " pycost peak RSS |" % CPU)
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for path, a, b, loss, budget, iqr, counted, drops, ba, bb, rss, floor in web:
+    print("| endpoint | plain req/s | profiled req/s | loss | budget | 90%% CI of loss |"
+          " pair spread | hooks-only loss | requests seen | drops |"
+          " CPU %d busy plain / profiled | pycost peak RSS |" % CPU)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for path, a, b, loss, budget, ci, iqr, counted, drops, ba, bb, rss, floor in web:
         ok = loss <= budget
         fail |= not ok
-        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f | %.2f%% | %d | %d |"
-              " %.0f%% / %.0f%% | %.1f MiB |" % (path, a, b, loss, budget,
-                                                  "ok" if ok else "OVER", iqr, floor, counted,
-                                                  drops, ba, bb, rss))
+        print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f..%.2f%% | %.2f | %.2f%% | %d |"
+              " %d | %.0f%% / %.0f%% | %.1f MiB |" % (path, a, b, loss, budget,
+                                                       "ok" if ok else "OVER", ci[0], ci[1],
+                                                       iqr, floor, counted, drops, ba, bb, rss))
     print("(hooks-only: the same programs attached while pycost traces an idle Python "
           "process instead of uWSGI, so only the hooks' cost to every process on the host "
           "and pycost's own presence count; ")
