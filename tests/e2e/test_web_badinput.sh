@@ -23,12 +23,8 @@ name=bad
 CASES=garbage,bighead,slow,reset,pipeline
 
 port=$(web_free_port)
-web_start_uwsgi "$name" --http-socket "127.0.0.1:$port" --processes 2 \
+web_serve_uwsgi "$name" "$port" --http-socket "127.0.0.1:$port" --processes 2 \
 	--wsgi-file flaskapp.py --callable app
-if ! web_wait_port "$port" 15; then
-	fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
-	pc_end
-fi
 "$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --plan light=4,users=4 --concurrency 2 \
 	-o "$PC_TMP/$name.warmup.json" >/dev/null
 workers=$(web_children "$WEB_SERVER_PID" | sort -n | tr '\n' ' ')

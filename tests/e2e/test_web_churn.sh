@@ -20,13 +20,9 @@ DURATION=15
 name=churn
 
 port=$(web_free_port)
-web_start_uwsgi "$name" --http-socket "127.0.0.1:$port" --processes 2 --max-requests 20 \
+web_serve_uwsgi "$name" "$port" --http-socket "127.0.0.1:$port" --processes 2 --max-requests 20 \
 	--min-worker-lifetime 0 \
 	--wsgi-file flaskapp.py --callable app
-if ! web_wait_port "$port" 15; then
-	fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
-	pc_end
-fi
 before=$(web_children "$WEB_SERVER_PID" | sort -n | tr '\n' ' ')
 web_record "$name" "$DURATION" --uwsgi "$WEB_SERVER_PID"
 "$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --plan light=3,users=2,missing=1 \

@@ -27,12 +27,8 @@ name=saturated
 cpu_busy() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
 port=$(web_free_port)
-web_start_uwsgi "$name" --http11-socket "127.0.0.1:$port" --processes 2 \
+web_serve_uwsgi "$name" "$port" --http11-socket "127.0.0.1:$port" --processes 2 \
 	--wsgi-file "$PC_ROOT/scripts/bench_app.py"
-if ! web_wait_port "$port" 15; then
-	fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
-	pc_end
-fi
 for pid in "$WEB_SERVER_PID" $(web_children "$WEB_SERVER_PID"); do
 	taskset -a -p -c "$SERVER_CPU" "$pid" >/dev/null
 done

@@ -29,12 +29,8 @@ else
 fi
 
 port=$(web_free_port)
-web_start_uwsgi "$name" --http-socket "127.0.0.1:$port" --processes 2 \
+web_serve_uwsgi "$name" "$port" --http-socket "127.0.0.1:$port" --processes 2 \
 	--wsgi-file flaskapp.py --callable app
-if ! web_wait_port "$port" 15; then
-	fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
-	pc_end
-fi
 
 # top's keyboard is a fifo, held open on fd 3 until q is written to it
 mkfifo "$PC_TMP/top.in"

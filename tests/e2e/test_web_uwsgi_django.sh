@@ -23,12 +23,8 @@ DURATION=8
 name=django
 
 port=$(web_free_port)
-web_start_uwsgi "$name" --http-socket "127.0.0.1:$port" --processes 2 \
+web_serve_uwsgi "$name" "$port" --http-socket "127.0.0.1:$port" --processes 2 \
 	--module djangoapp.wsgi:application --env DJANGO_SETTINGS_MODULE=djangoapp.settings
-if ! web_wait_port "$port" 15; then
-	fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
-	pc_end
-fi
 "$WEB_PY" "$WEB_DIR/client.py" load --port "$port" --plan "$WARMUP" --concurrency 2 \
 	-o "$PC_TMP/$name.warmup.json" >/dev/null
 rm -f "$PC_TMP/truth-$name"/truth.*

@@ -154,6 +154,18 @@ web_start_uwsgi() {
 	fi
 }
 
+# web_serve_uwsgi NAME PORT ARGS...: web_start_uwsgi NAME ARGS, then waits
+# until PORT accepts; FAILs and exits if it does not within 15 s.
+web_serve_uwsgi() {
+	local name=$1 port=$2
+	shift 2
+	web_start_uwsgi "$name" "$@"
+	if ! web_wait_port "$port" 15; then
+		fail "$PC_TEST" "uWSGI does not accept on $port: $(tail -n 2 "$PC_TMP/$name.log" | tr '\n' '|')"
+		pc_end
+	fi
+}
+
 # web_start_gunicorn NAME ARGS...: like web_start_uwsgi, for gunicorn.
 web_start_gunicorn() {
 	local name=$1
