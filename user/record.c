@@ -42,8 +42,9 @@ enum rproc_state {
 
 struct rproc {
 	uint32_t pid;
-	uint32_t worker;       /* its server's worker id, 0 for others */
-	uint32_t worker_tries; /* lookups of a uWSGI worker id left */
+	uint32_t worker;	  /* its server's worker id, 0 for others */
+	uint64_t worker_until_ns; /* look its uWSGI worker id up until then, 0: done */
+	uint64_t worker_next_ns;  /* next lookup */
 	enum rproc_state state;
 	uint64_t since_ns;    /* when it became pending */
 	uint64_t next_try_ns; /* next probe */
@@ -137,8 +138,13 @@ static void env_label(const char *name, const char *value, void *ctx)
 	}
 }
 
-/* A uWSGI master writes a respawned worker's pid into its table just after the fork. */
-#define WORKER_TRIES 20
+/*
+ * A uWSGI master writes a respawned worker's pid into its table just after
+ * the fork: lookups are retried this long, this often.  Mules and spoolers
+ * are not in it.
+ */
+#define WORKER_WAIT_NS	(1000ULL * 1000000)
+#define WORKER_RETRY_NS (50ULL * 1000000)
 
 /*
  * The worker label: uWSGI's own worker id, or for other servers the order
@@ -163,13 +169,15 @@ static int label_worker(struct recorder *r, struct rproc *p)
 			p->worker = id;
 			break;
 		}
-		if (p->worker_tries && --p->worker_tries)
+		p->worker_next_ns = now_ns(CLOCK_MONOTONIC) + WORKER_RETRY_NS;
+		if (p->worker_next_ns < p->worker_until_ns)
 			return -EAGAIN;
-		vlog("PID %u: not in uWSGI master %u's worker table (%s); no worker label", p->pid,
-		     ppid, strerror(-id));
-		return 0;
+		vlog("PID %u: not in uWSGI master %u's worker table%s%s; no worker label", p->pid,
+		     ppid, id == -ENOENT ? " (a mule or spooler?)" : ": ",
+		     id == -ENOENT ? "" : strerror(-id));
+		break;
 	}
-	p->worker_tries = 0;
+	p->worker_until_ns = 0;
 	if (!p->worker)
 		return 0;
 	snprintf(buf, sizeof(buf), "%u", p->worker);
@@ -191,7 +199,7 @@ static int label_process(struct recorder *r, struct rproc *p)
 	      profile__set_label(r->prof, p->pid, "python", p->info->version);
 	if (err)
 		return err;
-	p->worker_tries = WORKER_TRIES;
+	p->worker_until_ns = now_ns(CLOCK_MONOTONIC) + WORKER_WAIT_NS;
 	err = label_worker(r, p);
 	if (err && err != -EAGAIN)
 		return err;
@@ -755,8 +763,8 @@ int record__run(const struct config *cfg)
 		for (size_t i = 0; i < r.nprocs; i++) {
 			if (r.procs[i].state == RP_PENDING)
 				probe_pending(&r, &r.procs[i], now);
-			else if (r.procs[i].worker_tries && (err = label_worker(&r, &r.procs[i])) &&
-				 err != -EAGAIN) {
+			else if (r.procs[i].worker_until_ns && now >= r.procs[i].worker_next_ns &&
+				 (err = label_worker(&r, &r.procs[i])) && err != -EAGAIN) {
 				elog("out of memory");
 				goto cleanup;
 			}

@@ -9,6 +9,7 @@
  * (see on_tick).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <sys/resource.h>
 #include <stdarg.h>
@@ -45,6 +46,7 @@ struct session {
 	size_t drained;	 /* bytes of records taken by the drain in progress */
 	int wait_ms;	 /* sleep before the next drain */
 	bool background; /* the reader runs at nice 19 */
+	bool can_yield;	 /* and may: it can get its own priority back */
 	int nice;	 /* its own nice value */
 };
 
@@ -61,6 +63,36 @@ struct session {
 #define RING_MAX     (64u << 20)
 /* Shortest sleep between drains, reached when records come fast. */
 #define WAIT_MIN_MS 5
+
+/*
+ * The calling thread's nice value in *nice, and whether it could get it
+ * back after going to nice 19: lowering a nice value takes CAP_SYS_NICE or
+ * an RLIMIT_NICE that allows it, which capabilities enough for BPF need
+ * not include.
+ */
+static bool can_renice(int *nice)
+{
+	unsigned long long eff = 0;
+	struct rlimit rl;
+	char line[256];
+	FILE *f;
+
+	errno = 0;
+	*nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return false;
+	if (!getrlimit(RLIMIT_NICE, &rl) &&
+	    (rl.rlim_cur == RLIM_INFINITY || 20 - (long long)rl.rlim_cur <= *nice))
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff & (1ULL << CAP_SYS_NICE);
+}
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -254,6 +286,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 {
 	struct session *s;
 	unsigned int hz;
+	long ncpus;
 	bool tick_ok;
 	int err;
 
@@ -325,12 +358,11 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 		goto fail;
 	}
 	bpf_map__set_max_entries(s->skel->maps.counters, s->ncpus);
-	errno = 0;
-	s->nice = getpriority(PRIO_PROCESS, 0);
-	if (errno)
-		s->nice = 0;
+	s->can_yield = can_renice(&s->nice);
+	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	for (s->ring_size = RING_MIN;
-	     s->ring_size < (size_t)s->ncpus * RING_PER_CPU && s->ring_size < RING_MAX;)
+	     s->ring_size < (size_t)(ncpus > 0 ? ncpus : 1) * RING_PER_CPU &&
+	     s->ring_size < RING_MAX;)
 		s->ring_size *= 2;
 	bpf_map__set_max_entries(s->skel->maps.events, s->ring_size);
 	/* without requests, the syscall programs are not even loaded */
@@ -521,7 +553,7 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path)
  */
 static void set_background(struct session *s, bool bg)
 {
-	if (s->background == bg)
+	if (s->background == bg || !s->can_yield)
 		return;
 	if (setpriority(PRIO_PROCESS, 0, bg ? 19 : s->nice)) {
 		vlog("cannot set the reader's nice value to %d: %s", bg ? 19 : s->nice,

@@ -3,8 +3,9 @@
 /*
  * uWSGI worker ids from a master's worker table, laid out here in this
  * process's own shared anonymous mappings the way uWSGI lays it out (entry
- * k at k * size, each starting with int id and pid_t pid), and read back
- * through /proc like any other master's.
+ * k at k * size, each starting with int id and pid_t pid, entry 0 holding
+ * id 0 and the master's pid), and read back through /proc like any other
+ * master's.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -41,6 +42,7 @@ Test(uwsgi, ids_and_respawns)
 	struct uwsgi_workers *w = uwsgi_workers__new(getpid());
 
 	cr_assert(w);
+	put(t, 0, getpid());
 	put(t, 1, 3000001);
 	put(t, 2, 3000002);
 	put(t, 3, 3000003);
@@ -64,7 +66,9 @@ Test(uwsgi, ambiguous_or_misplaced_entries_give_no_id)
 	uint32_t pid = 3000010;
 
 	cr_assert(w);
-	/* the same pid in two mappings, as different workers: no guess */
+	/* the same pid in two tables, as different workers: no guess */
+	put(a, 0, getpid());
+	put(b, 0, getpid());
 	put(a, 1, 3000009);
 	put(b, 2, 3000009);
 	cr_expect_eq(uwsgi_workers__id(w, 3000009), -ENOENT);
@@ -75,6 +79,25 @@ Test(uwsgi, ambiguous_or_misplaced_entries_give_no_id)
 	uwsgi_workers__free(w);
 	munmap(a, 4 * ENTRY);
 	munmap(b, 4 * ENTRY);
+}
+
+/*
+ * The mules' table: entry 0 is mule 1, and mule 2's entry at 352 bytes
+ * fits "worker 2 of 176-byte entries" as well.
+ */
+Test(uwsgi, mules_are_not_workers)
+{
+	uint8_t *m = table(2);
+	struct uwsgi_workers *w = uwsgi_workers__new(getpid());
+	uint32_t mule[4] = {1, 3000021, 2, 3000022};
+
+	cr_assert(w);
+	memcpy(m, mule, 8);
+	memcpy(m + 352, mule + 2, 8);
+	cr_expect_eq(uwsgi_workers__id(w, 3000022), -ENOENT);
+	cr_expect_eq(uwsgi_workers__id(w, 3000021), -ENOENT);
+	uwsgi_workers__free(w);
+	munmap(m, 2 * ENTRY);
 }
 
 Test(uwsgi, no_master)
