@@ -51,12 +51,13 @@ struct session {
 };
 
 /*
- * The ring is 2 MiB, or 256 KiB per CPU on bigger hosts: small enough to
+ * The ring is 2 MiB, or 256 KiB per online CPU on bigger hosts: small enough to
  * stay in the CPU caches.  A record written into a ring larger than they
  * are misses them on every line it fills (measured on a 2-CPU VM under a
  * hello-world uWSGI load: about 1 us per request record with 16 MiB,
- * 0.43 us with 4 MiB, 0.32 us with 1 MiB, 0.26 us with 256 KiB).  The drain interval adapts to
- * the rate instead (session__poll), and a full ring counts its drops.
+ * 0.43 us with 4 MiB, 0.32 us with 1 MiB, 0.26 us with 256 KiB).  The
+ * drain interval adapts to the rate instead (session__poll), and a full
+ * ring counts its drops.
  */
 #define RING_MIN     (2u << 20)
 #define RING_PER_CPU (256u << 10)
@@ -581,15 +582,19 @@ int session__poll(struct session *s, int timeout_ms)
 	n = ring_buffer__consume(s->rb);
 	if (n < 0 || timeout_ms <= 0)
 		return n;
-	/* drain before the ring is an eighth full; back off while it stays under a sixteenth */
-	if (s->drained > s->ring_size / 8)
-		s->wait_ms = s->wait_ms / 2 > WAIT_MIN_MS ? s->wait_ms / 2 : WAIT_MIN_MS;
-	else if (s->drained < s->ring_size / 16)
+	/*
+	 * Drain before the ring is an eighth full, at the reader's own priority
+	 * from a quarter; back off, in the background, while it stays under a
+	 * sixteenth.
+	 */
+	if (s->drained < s->ring_size / 16) {
 		s->wait_ms = s->wait_ms * 2 < timeout_ms ? s->wait_ms * 2 : timeout_ms;
-	if (s->drained > s->ring_size / 4)
-		set_background(s, false);
-	else if (s->drained < s->ring_size / 16)
 		set_background(s, true);
+	} else if (s->drained > s->ring_size / 8) {
+		s->wait_ms = s->wait_ms / 2 > WAIT_MIN_MS ? s->wait_ms / 2 : WAIT_MIN_MS;
+		if (s->drained > s->ring_size / 4)
+			set_background(s, false);
+	}
 	return n;
 }
 

@@ -77,18 +77,23 @@ def load_sent(paths):
     return sent, span
 
 
-def load_truth(directory):
-    """{pid: [(start_ns, path, status, cpu_ns, gap_cpu_ns)]} (truth.py)"""
-    truth = collections.defaultdict(list)
+def truth_lines(directory):
+    """The fields of every line of the truth files (truth.py)."""
     for fn in sorted(glob.glob(os.path.join(directory, "truth.*"))):
         with open(fn) as f:
             for line in f:
-                parts = line.split()
-                if len(parts) not in (5, 6, 7):
-                    continue
-                pid, path, status, cpu, start = parts[:5]
-                gap = int(parts[5]) if len(parts) >= 6 else -1
-                truth[int(pid)].append((int(start), path, status, int(cpu), gap))
+                yield line.split()
+
+
+def load_truth(directory):
+    """{pid: [(start_ns, path, status, cpu_ns, gap_cpu_ns)]} (truth.py)"""
+    truth = collections.defaultdict(list)
+    for parts in truth_lines(directory):
+        if len(parts) not in (5, 6, 7):
+            continue
+        pid, path, status, cpu, start = parts[:5]
+        gap = int(parts[5]) if len(parts) >= 6 else -1
+        truth[int(pid)].append((int(start), path, status, int(cpu), gap))
     for v in truth.values():
         v.sort()
     return truth
@@ -362,14 +367,8 @@ def check_request_views(reqs, views):
 
 def load_worker_ids(directory):
     """{pid: uWSGI worker id as a string} from the truth files (truth.py)"""
-    ids = {}
-    for fn in glob.glob(os.path.join(directory, "truth.*")):
-        with open(fn) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 7 and parts[6] != "-":
-                    ids[int(parts[0])] = parts[6]
-    return ids
+    return {int(parts[0]): parts[6] for parts in truth_lines(directory)
+            if len(parts) == 7 and parts[6] != "-"}
 
 
 def check_worker_ids(reqs, ids, allow):
