@@ -33,30 +33,21 @@ struct uwsgi_workers {
 	uint32_t master;
 	uint64_t base; /* the table's mapping, 0 until found */
 	uint64_t len;
-	uint32_t stride; /* bytes per entry */
-	uint8_t *buf;	 /* TABLE_MAX bytes */
+	uint32_t stride;	/* bytes per entry */
+	uint8_t buf[TABLE_MAX]; /* where mappings are read */
 };
 
 struct uwsgi_workers *uwsgi_workers__new(uint32_t master)
 {
 	struct uwsgi_workers *w = calloc(1, sizeof(*w));
 
-	if (!w)
-		return NULL;
-	w->buf = malloc(TABLE_MAX);
-	if (!w->buf) {
-		free(w);
-		return NULL;
-	}
-	w->master = master;
+	if (w)
+		w->master = master;
 	return w;
 }
 
 void uwsgi_workers__free(struct uwsgi_workers *w)
 {
-	if (!w)
-		return;
-	free(w->buf);
 	free(w);
 }
 
