@@ -92,7 +92,9 @@ static int save_meta(sqlite3 *db, const struct pc_meta *m)
 		?: put_meta_u64(st, "duration_ns", m->duration_ns)
 		?: put_meta_u64(st, "samples", m->samples) ?: put_meta_u64(st, "drops", m->drops)
 		?: put_meta_u64(st, "truncated", m->truncated)
-		?: put_meta_u64(st, "unknown_code", m->unknown_code);
+		?: put_meta_u64(st, "unknown_code", m->unknown_code)
+		?: put_meta_u64(st, "self_cpu_ns", m->self_cpu_ns)
+		?: put_meta_u64(st, "bpf_ns", m->bpf_ns) ?: put_meta_u64(st, "bpf_runs", m->bpf_runs);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -383,6 +385,12 @@ static int load_meta(struct loader *l)
 			up = &m->truncated;
 		else if (!strcmp(k, "unknown_code"))
 			up = &m->unknown_code;
+		else if (!strcmp(k, "self_cpu_ns"))
+			up = &m->self_cpu_ns;
+		else if (!strcmp(k, "bpf_ns"))
+			up = &m->bpf_ns;
+		else if (!strcmp(k, "bpf_runs"))
+			up = &m->bpf_runs;
 		if (sp && profile__set_str(sp, v))
 			err = -ENOMEM;
 		if (up)

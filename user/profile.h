@@ -27,6 +27,13 @@ struct pc_meta {
 	uint64_t drops;	       /* records lost in the kernel (all kinds) */
 	uint64_t truncated;    /* stacks cut at the maximum depth */
 	uint64_t unknown_code; /* frames whose code object could not be named */
+	/*
+	 * pycost's own cost over the capture: its CPU time, and the time and
+	 * runs of its BPF programs (0 when the kernel did not count them).
+	 */
+	uint64_t self_cpu_ns;
+	uint64_t bpf_ns;
+	uint64_t bpf_runs;
 };
 
 /* A function: one code object's identity after symbolization. */

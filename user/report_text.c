@@ -66,8 +66,14 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 	}
 	fprintf(out, "drops       %" PRIu64 " records lost in the kernel\n", m->drops);
 	fprintf(out, "truncated   %" PRIu64 " stacks cut at the maximum depth\n", m->truncated);
-	fprintf(out, "unknown     %" PRIu64 " frames whose code could not be named\n\n",
+	fprintf(out, "unknown     %" PRIu64 " frames whose code could not be named\n",
 		m->unknown_code);
+	fprintf(out, "overhead    %.1f ms of pycost's CPU; ", m->self_cpu_ns / 1e6);
+	if (m->bpf_runs)
+		fprintf(out, "%.1f ms in its BPF programs (%" PRIu64 " runs)\n\n", m->bpf_ns / 1e6,
+			m->bpf_runs);
+	else
+		fprintf(out, "BPF program time not counted (kernel.bpf_stats_enabled=0)\n\n");
 }
 
 int report_functions_table(const struct profile *p, const struct report_opts *o, FILE *out)
@@ -197,9 +203,11 @@ void report__json_meta(const struct profile *p, FILE *out)
 	fprintf(out,
 		", \"period\": %" PRIu64 ", \"freq\": %" PRIu64 ", \"start_ns\": %" PRId64
 		", \"duration_ns\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"drops\": %" PRIu64
-		", \"truncated\": %" PRIu64 ", \"unknown_code\": %" PRIu64 ",\n \"processes\": [",
+		", \"truncated\": %" PRIu64 ", \"unknown_code\": %" PRIu64
+		", \"self_cpu_ns\": %" PRIu64 ", \"bpf_ns\": %" PRIu64 ", \"bpf_runs\": %" PRIu64
+		",\n \"processes\": [",
 		m->period, m->freq, m->start_ns, m->duration_ns, m->samples, m->drops, m->truncated,
-		m->unknown_code);
+		m->unknown_code, m->self_cpu_ns, m->bpf_ns, m->bpf_runs);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pc_process *pr = &p->procs[i];
 

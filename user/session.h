@@ -97,4 +97,11 @@ int session__flush_requests(struct session *s);
 /* Current loss and health counters. */
 void session__stats(const struct session *s, struct pycost_stats *out);
 
+/*
+ * Time spent inside the session's BPF programs so far, and how many times
+ * they ran: both stay 0 unless the kernel counts them (kernel.bpf_stats_enabled
+ * or a BPF_ENABLE_STATS descriptor), which costs two clock reads per run.
+ */
+void session__bpf_time(const struct session *s, uint64_t *ns, uint64_t *runs);
+
 #endif /* PYCOST_SESSION_H */

@@ -116,11 +116,30 @@ int target__check(uint32_t pid, char *why, size_t whylen)
 	return 0;
 }
 
+/* The state and parent in /proc/PID/stat; 0 or -errno. */
+static int stat_state(uint32_t pid, char *state, uint32_t *ppid)
+{
+	char fn[64], buf[1024], *p;
+	unsigned int pp;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
+	if (read_file(fn, buf, sizeof(buf), NULL))
+		return -ESRCH;
+	/* comm may contain spaces and parentheses: the state follows the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%c %u", state, &pp) != 2)
+		return -EINVAL;
+	*ppid = pp;
+	return 0;
+}
+
+/* Called for every traced process every status tick: one read, not describe's four. */
 int target__alive(uint32_t pid)
 {
-	struct target_proc t;
+	uint32_t ppid;
+	char state;
 
-	return !target__describe(pid, &t) && t.state != 'Z' && t.state != 'X';
+	return !stat_state(pid, &state, &ppid) && state != 'Z' && state != 'X';
 }
 
 int target__spawn(char *const argv[], struct target_child *c)
@@ -194,16 +213,10 @@ int target__release(struct target_child *c)
 
 uint32_t target__ppid(uint32_t pid)
 {
-	char fn[64], buf[1024], *p;
-	unsigned int ppid = 0;
+	uint32_t ppid;
+	char state;
 
-	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
-	if (read_file(fn, buf, sizeof(buf), NULL))
-		return 0;
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %u", &ppid) != 1)
-		return 0;
-	return ppid;
+	return stat_state(pid, &state, &ppid) ? 0 : ppid;
 }
 
 size_t target__children(uint32_t pid, const char *exe, uint32_t *pids, size_t max)

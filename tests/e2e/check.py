@@ -458,6 +458,24 @@ def cmd_quick(a):
     return "quick_work: %d samples, no unknown frames" % fn["samples"]
 
 
+def cmd_overhead(a):
+    m = Report(a.report).meta
+    with open(a.rusage) as f:
+        whole = int(f.read())
+    own, bpf_ns, runs = m["self_cpu_ns"], m["bpf_ns"], m["bpf_runs"]
+    require(0 < own <= whole, "self_cpu_ns %d not within (0, %d], pycost's whole CPU time"
+            % (own, whole))
+    if a.bpf_stats:
+        require(runs >= m["samples"] > 0, "bpf_runs %d below the %d samples taken"
+                % (runs, m["samples"]))
+        require(bpf_ns > 0, "bpf_ns is 0 with %d runs counted" % runs)
+        return "own CPU %.1f of %.1f ms, BPF %.1f ms in %d runs for %d samples" % (
+            own / 1e6, whole / 1e6, bpf_ns / 1e6, runs, m["samples"])
+    require(runs == 0 and bpf_ns == 0, "BPF time %d ns in %d runs while the kernel did "
+            "not count it" % (bpf_ns, runs))
+    return "own CPU %.1f of %.1f ms, BPF time not counted" % (own / 1e6, whole / 1e6)
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd")
@@ -490,6 +508,9 @@ def main(argv):
     sp = add("churn", cmd_churn, "truth")
     sp.add_argument("--min-names", type=int, default=20)
     add("quick", cmd_quick, "source")
+    sp = add("overhead", cmd_overhead, "rusage")
+    sp.add_argument("--bpf-stats", type=int, choices=(0, 1), required=True,
+                    help="whether kernel.bpf_stats_enabled was 1 during the capture")
     a = p.parse_args(argv)
     try:
         print(a.func(a))

@@ -38,6 +38,9 @@ static struct profile *sample_profile(void)
 	p->meta.freq = 99;
 	p->meta.samples = 9;
 	p->meta.start_ns = 1700000000123456789LL;
+	p->meta.self_cpu_ns = 43000000;
+	p->meta.bpf_ns = 182000000;
+	p->meta.bpf_runs = 504101;
 	return p;
 }
 
@@ -111,6 +114,9 @@ Test(capture, round_trip)
 	cr_expect_eq(q->meta.freq, 99);
 	cr_expect_str_eq(q->meta.sampler, "timer-tick");
 	cr_expect_eq(q->meta.start_ns, 1700000000123456789LL);
+	cr_expect_eq(q->meta.self_cpu_ns, 43000000);
+	cr_expect_eq(q->meta.bpf_ns, 182000000);
+	cr_expect_eq(q->meta.bpf_runs, 504101);
 	cr_expect_eq(q->nfuncs, p->nfuncs);
 	cr_expect_eq(q->nstacks, p->nstacks);
 	cr_expect_eq(q->nprocs, 2);

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The pycost authors
+# The capture's own-cost figures: pycost's CPU time over the capture is
+# above zero and within what the kernel charged the whole pycost process
+# (its rusage, read by the parent); its BPF programs' time and runs are
+# counted (at least one run per sample) while kernel.bpf_stats_enabled is 1,
+# and are 0 while it is 0.
+set -u
+. "$(dirname "$0")/lib.sh"
+pc_begin overhead --no-python
+
+STATS=/proc/sys/kernel/bpf_stats_enabled
+if ! OLD_STATS=$(cat "$STATS" 2>/dev/null) || ! [ -w "$STATS" ]; then
+	skip overhead "$STATS cannot be set here"
+	pc_end
+fi
+trap 'echo "$OLD_STATS" >"$STATS"; pc_cleanup' EXIT
+
+# one LABEL PYTHON STATS: records a spinning process for 2 s with the
+# kernel's BPF run-time counting set to STATS.
+one() {
+	local label=$1 py=$2 pid st=0
+	local cap=$PC_TMP/overhead.pycost json=$PC_TMP/overhead.json ru=$PC_TMP/overhead.rusage
+	pc_bg "$PC_TMP/overhead.out" "$py" "$PC_WORKLOADS/quick.py" 8
+	pid=$PC_LAST_PID
+	sleep 1
+	echo "$3" >"$STATS"
+	# wait4 gives the CPU time of pycost as a whole: start-up and writing included
+	pc_run "$PC_TMP/overhead.err" /usr/bin/python3 -c '
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+_, st, ru = os.wait4(p.pid, 0)
+open(sys.argv[1], "w").write("%d\n" % round((ru.ru_utime + ru.ru_stime) * 1e9))
+sys.exit(os.waitstatus_to_exitcode(st))' "$ru" "$PYCOST" record -p "$pid" -d 2 -o "$cap" || st=$?
+	echo "$OLD_STATS" >"$STATS"
+	pc_stop "$pid"
+	if [ "$st" -ne 0 ]; then
+		fail "$label" "record exited $st: $(pc_first_line "$PC_TMP/overhead.err")"
+		return
+	fi
+	if ! pc_run "$PC_TMP/overhead.report.err" "$PYCOST" report "$cap" --format json \
+		--by stack -o "$json"; then
+		fail "$label" "report failed: $(pc_first_line "$PC_TMP/overhead.report.err")"
+		return
+	fi
+	pc_check "$label" overhead "$json" "$ru" --bpf-stats "$3"
+}
+
+# the figures do not depend on the interpreter: the system's one is enough
+one "overhead stats-off" /usr/bin/python3 0
+one "overhead stats-on" /usr/bin/python3 1
+pc_end
