@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The pycost authors
 """make bench: overhead of pycost on its two kinds of target, A/B interleaved
-(order alternating per pair), each printed as a table with the median ratio
-against its budget:
+(order alternating per pair), each printed as a table with the median loss,
+its 90% confidence interval and a verdict against its budget: ok only when
+the whole interval is within it (the exit status is 1 otherwise):
 
 1. throughput of a CPU-bound Python workload with and without `pycost record`
    at 99 Hz and 999 Hz, with samples/s drained, drops, pycost's own CPU and
@@ -12,7 +13,8 @@ against its budget:
    tracked), for a hello-world endpoint and one running about 2 ms of Python,
    and beside it the loss with the same programs attached while pycost
    traces an idle process (the hooks' cost to everything else on the host,
-   wrk included), how busy the server's CPU was, and pycost's peak RSS.
+   wrk included), pycost's direct cost per request, how busy the server's CPU
+   was, and pycost's peak RSS.
 
 The measured side (the workload, or uWSGI) and pycost share one CPU
 (BENCH_CPU, default the first allowed), so every cycle pycost spends counts
@@ -204,27 +206,33 @@ def bpf_stats(on):
 
 
 def web_accounting(uw, path, tmp, busy_a, plain):
-    """pycost's direct cost per request, from runs with the kernel counting
-    BPF run time (two clock reads per program run, so never in the A/B
-    runs): its reader's CPU and its programs' time per request seen, and
-    their share of the server CPU a plain request takes.  Each estimate is
-    the difference between a long and a short capture, so that what pycost
-    spends once (finding the interpreters, their symbols) drops out.  A
-    floor of the loss: the tracepoints' own dispatch and cache effects are
-    not in it."""
+    """An estimate of pycost's direct cost per request, from runs with the
+    kernel counting BPF run time (two clock reads per program run, so never
+    in the A/B runs): its reader's CPU and its programs' time per request
+    seen (the mean of two estimates), and their share of the server CPU a
+    plain request takes.  Each estimate is the difference between a long and
+    a short capture, so that what pycost spends once (finding the
+    interpreters, their symbols) drops out.  Not in it: the tracepoints' own
+    dispatch and cache effects; in it though not on the server's CPU: the
+    programs' runs for wrk.  None when it cannot be had."""
     reader, bpf = [], []
-    old = bpf_stats(True)
+    try:
+        old = bpf_stats(True)
+    except OSError:
+        return None
     try:
         for _ in range(2):
-            runs = [web_profiled(["--uwsgi", str(uw.pid)], path, tmp, None, s)
-                    for s in (1, 1 + 2 * WEB_SECONDS)]
-            (_, r0, m0, _), (_, r1, m1, _) = runs
+            (_, r0, m0, _), (_, r1, m1, _) = [
+                web_profiled(["--uwsgi", str(uw.pid)], path, tmp, None, s)
+                for s in (1, 1 + 2 * WEB_SECONDS)]
+            if r1 <= r0:
+                return None
             reader.append((m1["self_cpu_ns"] - m0["self_cpu_ns"]) / (r1 - r0) / 1e3)
             bpf.append((m1["bpf_ns"] - m0["bpf_ns"]) / (r1 - r0) / 1e3)
     finally:
         bpf_stats(old)
-    server_us = statistics.median(busy_a) / 100 / statistics.median(plain) * 1e6
-    reader, bpf = statistics.median(reader), statistics.median(bpf)
+    server_us = statistics.median(b / 100 / p * 1e6 for b, p in zip(busy_a, plain) if p)
+    reader, bpf = statistics.fmean(reader), statistics.fmean(bpf)
     return reader, bpf, (reader + bpf) / server_us * 100
 
 
@@ -348,17 +356,18 @@ def main():
     for path, a, b, loss, budget, ci, iqr, counted, drops, ba, bb, rss, floor, acc in web:
         v = verdict(ci, budget)
         fail |= v != "ok"
+        direct = "%.2f + %.2f us = %.2f%%" % acc if acc else "n/a"
         print("| %s | %.0f | %.0f | %.2f%% | <=%.1f%% %s | %.2f..%.2f%% | %.2f | %.2f%% |"
-              " %.2f + %.2f us = %.2f%% | %d | %d | %.0f%% / %.0f%% | %.1f MiB |" %
-              (path, a, b, loss, budget, v, ci[0], ci[1], iqr, floor, acc[0], acc[1], acc[2],
-               counted, drops, ba, bb, rss))
+              " %s | %d | %d | %.0f%% / %.0f%% | %.1f MiB |" %
+              (path, a, b, loss, budget, v, ci[0], ci[1], iqr, floor, direct, counted, drops,
+               ba, bb, rss))
     print("(hooks-only: the same programs attached while pycost traces an idle Python "
           "process instead of uWSGI, so only the hooks' cost to every process on the host "
           "and pycost's own presence count; ")
-    print(" direct cost: pycost's reader CPU and its BPF programs' run time (all processes' "
-          "hits, counted by the kernel in extra runs; a long capture less a short one) per request seen, and as a share "
-          "of the server CPU a plain request takes; a floor of the loss, without the "
-          "tracepoints' dispatch and cache effects; ")
+    print(" direct cost: pycost's reader CPU and its BPF programs' run time (all "
+          "processes' hits, counted by the kernel in extra runs; a long capture less a "
+          "short one) per request seen, and as a share of the server CPU a plain request "
+          "takes; an estimate, without the tracepoints' dispatch and cache effects; ")
     print(" CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
           "below 100%% the run was bound by wrk's CPU, and part of pycost's cost went into "
           "idle time instead of into lost requests)" % CPU)

@@ -68,7 +68,8 @@ struct recorder {
 	uint64_t samples;
 	uint64_t unknown_code;
 	uint64_t cpu0_ns, bpf0_ns, bpf0_runs; /* own costs when recording began */
-	int err;			      /* fatal error from a record handler */
+	int bpf0_ok;
+	int err; /* fatal error from a record handler */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -603,10 +604,16 @@ static int fill_meta(struct recorder *r, int64_t start_ns, uint64_t duration_ns)
 	m->drops = total_drops(&st);
 	m->truncated = st.truncated;
 	m->unknown_code = r->unknown_code;
-	session__bpf_time(r->sess, &m->bpf_ns, &m->bpf_runs);
-	m->bpf_ns -= r->bpf0_ns;
-	m->bpf_runs -= r->bpf0_runs;
+	/* since recording began, also for top's windows (which do not show them) */
 	m->self_cpu_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID) - r->cpu0_ns;
+	/* counts that could not be read at either end are not counted */
+	if (r->bpf0_ok && !session__bpf_time(r->sess, &m->bpf_ns, &m->bpf_runs) &&
+	    m->bpf_runs >= r->bpf0_runs && m->bpf_ns >= r->bpf0_ns) {
+		m->bpf_ns -= r->bpf0_ns;
+		m->bpf_runs -= r->bpf0_runs;
+	} else {
+		m->bpf_ns = m->bpf_runs = 0;
+	}
 	if (profile__set_str(&m->host, u.nodename) || profile__set_str(&m->kernel, u.release) ||
 	    profile__set_str(&m->pycost_version, PYCOST_VERSION) ||
 	    profile__set_str(&m->metric, session__metric_name(metric)) ||
@@ -754,7 +761,7 @@ int record__run(const struct config *cfg)
 	t0 = now_ns(CLOCK_MONOTONIC);
 	start_wall = now_ns(CLOCK_REALTIME);
 	r.cpu0_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-	session__bpf_time(r.sess, &r.bpf0_ns, &r.bpf0_runs);
+	r.bpf0_ok = !session__bpf_time(r.sess, &r.bpf0_ns, &r.bpf0_runs);
 	end = cfg->duration > 0 ? t0 + (uint64_t)(cfg->duration * 1e9) : UINT64_MAX;
 	while (!stop_requested) {
 		uint64_t now = now_ns(CLOCK_MONOTONIC);

@@ -68,12 +68,19 @@ static void table_header(const struct profile *p, const struct report_pid *pids,
 	fprintf(out, "truncated   %" PRIu64 " stacks cut at the maximum depth\n", m->truncated);
 	fprintf(out, "unknown     %" PRIu64 " frames whose code could not be named\n",
 		m->unknown_code);
-	fprintf(out, "overhead    %.1f ms of pycost's CPU; ", m->self_cpu_ns / 1e6);
-	if (m->bpf_runs)
-		fprintf(out, "%.1f ms in its BPF programs (%" PRIu64 " runs)\n\n", m->bpf_ns / 1e6,
-			m->bpf_runs);
+	/* captures written before pycost recorded its own cost have neither figure */
+	if (!m->self_cpu_ns && !m->bpf_runs)
+		fprintf(out, "overhead    not recorded\n\n");
+	else if (m->bpf_runs)
+		fprintf(out,
+			"overhead    %.1f ms of pycost's CPU; %.1f ms in its BPF programs (%" PRIu64
+			" runs)\n\n",
+			m->self_cpu_ns / 1e6, m->bpf_ns / 1e6, m->bpf_runs);
 	else
-		fprintf(out, "BPF program time not counted (kernel.bpf_stats_enabled=0)\n\n");
+		fprintf(out,
+			"overhead    %.1f ms of pycost's CPU; its BPF programs' time not counted "
+			"(kernel.bpf_stats_enabled=1 counts it)\n\n",
+			m->self_cpu_ns / 1e6);
 }
 
 int report_functions_table(const struct profile *p, const struct report_opts *o, FILE *out)

@@ -631,20 +631,23 @@ void session__stats(const struct session *s, struct pycost_stats *out)
 	*out = s->skel->bss->stats;
 }
 
-void session__bpf_time(const struct session *s, uint64_t *ns, uint64_t *runs)
+int session__bpf_time(const struct session *s, uint64_t *ns, uint64_t *runs)
 {
 	struct bpf_program *p;
 
 	*ns = *runs = 0;
-	bpf_object__for_each_program(p, s->skel->obj)
-	{
+	bpf_object__for_each_program (p, s->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
 
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		/* not loaded: the sampler or the request programs not chosen */
+		if (fd < 0)
 			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
 		*ns += info.run_time_ns;
 		*runs += info.run_cnt;
 	}
+	return 0;
 }

@@ -101,7 +101,8 @@ void session__stats(const struct session *s, struct pycost_stats *out);
  * Time spent inside the session's BPF programs so far, and how many times
  * they ran: both stay 0 unless the kernel counts them (kernel.bpf_stats_enabled
  * or a BPF_ENABLE_STATS descriptor), which costs two clock reads per run.
+ * 0 or -errno.
  */
-void session__bpf_time(const struct session *s, uint64_t *ns, uint64_t *runs);
+int session__bpf_time(const struct session *s, uint64_t *ns, uint64_t *runs);
 
 #endif /* PYCOST_SESSION_H */

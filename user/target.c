@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,32 @@ static int read_file(const char *path, char *buf, size_t len, size_t *out)
 	return 0;
 }
 
+/*
+ * Reads /proc/PID/stat into buf, cut after comm ("PID (comm"); *fields is
+ * what follows it, from the state on.  0, -ESRCH when there is no such
+ * process, or -errno.
+ */
+static int read_stat(uint32_t pid, char *buf, size_t len, char **fields)
+{
+	char fn[64], *p;
+	int err;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
+	err = read_file(fn, buf, len, NULL);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	/* comm may contain spaces and parentheses: the state follows the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -EINVAL;
+	*p = 0;
+	*fields = p + 2;
+	return 0;
+}
+
 int target__describe(uint32_t pid, struct target_proc *out)
 {
-	char fn[64], buf[4096], *p;
+	char fn[64], buf[4096], *fields;
 	unsigned long flags = 0;
 	size_t n = 0;
 	ssize_t len;
@@ -47,20 +71,14 @@ int target__describe(uint32_t pid, struct target_proc *out)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
-	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
-	err = read_file(fn, buf, sizeof(buf), NULL);
+	err = read_stat(pid, buf, sizeof(buf), &fields);
 	if (err)
-		return err == -ENOENT ? -ESRCH : err;
-	/* comm may contain spaces and parentheses: the state follows the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return -EINVAL;
-	*p = 0;
+		return err;
 	snprintf(out->comm, sizeof(out->comm), "%.31s",
 		 strchr(buf, '(') ? strchr(buf, '(') + 1 : "");
-	out->state = p[2];
+	out->state = fields[0];
 	/* field 9 is flags; PF_KTHREAD = 0x00200000 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+	if (sscanf(fields, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
 		out->kernel_thread = !!(flags & 0x00200000);
 	snprintf(fn, sizeof(fn), "/proc/%u/cmdline", pid);
 	if (!read_file(fn, buf, sizeof(buf), &n)) {
@@ -119,18 +137,12 @@ int target__check(uint32_t pid, char *why, size_t whylen)
 /* The state and parent in /proc/PID/stat; 0 or -errno. */
 static int stat_state(uint32_t pid, char *state, uint32_t *ppid)
 {
-	char fn[64], buf[1024], *p;
-	unsigned int pp;
+	char buf[1024], *fields;
+	int err = read_stat(pid, buf, sizeof(buf), &fields);
 
-	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
-	if (read_file(fn, buf, sizeof(buf), NULL))
-		return -ESRCH;
-	/* comm may contain spaces and parentheses: the state follows the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%c %u", state, &pp) != 2)
-		return -EINVAL;
-	*ppid = pp;
-	return 0;
+	if (err)
+		return err;
+	return sscanf(fields, "%c %" SCNu32, state, ppid) == 2 ? 0 : -EINVAL;
 }
 
 /* Called for every traced process every status tick: one read, not describe's four. */

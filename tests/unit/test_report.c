@@ -191,8 +191,7 @@ Test(report, table_functions, .init = build_profile, .fini = free_profile)
 	expect_contains(s, "  pid 200     python 3.12.1          1 samples  python3 app.py\n");
 	expect_contains(s, "drops       7 records lost in the kernel\n");
 	expect_contains(s, "truncated   0 stacks cut at the maximum depth\n");
-	expect_contains(s, "overhead    0.0 ms of pycost's CPU; BPF program time not counted "
-			   "(kernel.bpf_stats_enabled=0)\n");
+	expect_contains(s, "overhead    not recorded\n");
 	expect_contains(s, " 75.00   75.00    3.00 ms    3.00 ms         3  work (app.py:20)\n"
 			   " 25.00  100.00    1.00 ms    4.00 ms         4  main (app.py:10)\n");
 	free(s);
@@ -202,15 +201,19 @@ Test(report, table_overhead_counted, .init = build_profile, .fini = free_profile
 {
 	char *s;
 
-	prof->meta.self_cpu_ns = 43250000;
+	prof->meta.self_cpu_ns = 43260000;
+	s = render(REPORT_TABLE, REPORT_BY_FUNCTION, 0, NULL);
+	expect_contains(s, "overhead    43.3 ms of pycost's CPU; its BPF programs' time not "
+			   "counted (kernel.bpf_stats_enabled=1 counts it)\n");
+	free(s);
 	prof->meta.bpf_ns = 182240000;
 	prof->meta.bpf_runs = 504101;
 	s = render(REPORT_TABLE, REPORT_BY_FUNCTION, 0, NULL);
-	expect_contains(s, "overhead    43.2 ms of pycost's CPU; 182.2 ms in its BPF programs "
+	expect_contains(s, "overhead    43.3 ms of pycost's CPU; 182.2 ms in its BPF programs "
 			   "(504101 runs)\n");
 	free(s);
 	s = render(REPORT_JSON, REPORT_BY_FUNCTION, 0, NULL);
-	expect_contains(s, "\"self_cpu_ns\": 43250000, \"bpf_ns\": 182240000, "
+	expect_contains(s, "\"self_cpu_ns\": 43260000, \"bpf_ns\": 182240000, "
 			   "\"bpf_runs\": 504101,");
 	free(s);
 }
