@@ -31,18 +31,36 @@ PYCOST_SHARED const volatile __u64 tstate_retry_ns PYCOST_INIT(10000000);
 PYCOST_SHARED const volatile bool metric_is_time PYCOST_INIT(false);
 /* Request tracking on syscalls (off: sampling only). */
 PYCOST_SHARED const volatile bool track_requests PYCOST_INIT(false);
+/* log2 of the ring's fill steps that wake the reader (an eighth of the ring) */
+PYCOST_SHARED const volatile __u32 wake_shift PYCOST_INIT(18);
 
 PYCOST_SHARED struct pycost_stats stats PYCOST_INIT({});
 
 /*
- * Records are sent without waking the reader (BPF_RB_NO_WAKEUP): user space
- * drains on a timer, which keeps a busy service from paying a wakeup per
- * request.  User space sizes the ring (session.c).
+ * Records wake the reader only as the ring fills (ring_output): a busy
+ * service pays no wakeup per request, and an idle reader no timer.  User
+ * space sizes the ring (session.c).
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 2 << 20);
 } events SEC(".maps");
+
+/*
+ * Sends a record, waking the reader when the ring's fill passes a multiple of
+ * 1 << wake_shift: user space sleeps until then or its own next deadline.
+ * Every multiple, not one mark: records of two CPUs can pass a mark
+ * together, neither seeing itself cross it.
+ */
+static __always_inline long ring_output(void *data, __u64 size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return bpf_ringbuf_output(&events, data, size,
+				  (avail + size) >> wake_shift != avail >> wake_shift
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
+}
 
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -202,7 +202,7 @@ static __noinline int emit_code(struct frame_walk *fw)
 					 (const void *)(r->linetable + l->bytes_data)))
 			c->linetable_len = len;
 	}
-	if (bpf_ringbuf_output(&events, c, sizeof(*c), BPF_RB_NO_WAKEUP)) {
+	if (ring_output(c, sizeof(*c))) {
 		__sync_fetch_and_add(&stats.code_drops, 1);
 		return 0;
 	}
@@ -356,10 +356,8 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 	barrier_var(n);
 	if (n > PYCOST_MAX_DEPTH)
 		n = PYCOST_MAX_DEPTH;
-	if (bpf_ringbuf_output(&events, s,
-			       offsetof(struct pycost_sample, frames) +
-				   n * sizeof(struct pycost_frame),
-			       BPF_RB_NO_WAKEUP)) {
+	if (ring_output(s,
+			offsetof(struct pycost_sample, frames) + n * sizeof(struct pycost_frame))) {
 		__sync_fetch_and_add(&stats.sample_drops, 1);
 		return;
 	}

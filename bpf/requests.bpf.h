@@ -81,8 +81,7 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
 	barrier_var(len);
 	if (len > PYCOST_HEAD_MAX)
 		len = PYCOST_HEAD_MAX;
-	if (bpf_ringbuf_output(&events, r, offsetof(struct pycost_request, head) + len,
-			       BPF_RB_NO_WAKEUP))
+	if (ring_output(r, offsetof(struct pycost_request, head) + len))
 		__sync_fetch_and_add(&stats.request_drops, 1);
 	t->req_id = 0;
 	t->req_conn = 0;

@@ -167,7 +167,8 @@ static __always_inline void emit_proc(__u32 event, __u32 pid, __u32 ppid)
 	    .ts = bpf_ktime_get_ns(),
 	};
 
-	if (bpf_ringbuf_output(&events, &r, sizeof(r), 0))
+	/* rare, and user space acts on them at once (a new interpreter, an exit) */
+	if (bpf_ringbuf_output(&events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP))
 		__sync_fetch_and_add(&stats.proc_drops, 1);
 }
 

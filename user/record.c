@@ -69,7 +69,8 @@ struct recorder {
 	uint64_t unknown_code;
 	uint64_t cpu0_ns, bpf0_ns, bpf0_runs; /* own costs when recording began */
 	int bpf0_ok;
-	int err; /* fatal error from a record handler */
+	int exited; /* a traced process exited since the last liveness check */
+	int err;    /* fatal error from a record handler */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -78,6 +79,33 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* Only interrupts the reader's wait, so that an exited command is reaped at once. */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Milliseconds until the next thing the loop must do, so that it sleeps
+ * through quiet stretches (each wakeup costs tens of microseconds on some
+ * VMs): the status tick, the end, an interpreter still to be found, a worker
+ * still to be labelled; at most a second.
+ */
+static int wait_ms(const struct recorder *r, uint64_t now, uint64_t deadline)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct rproc *p = &r->procs[i];
+
+		if (p->state == RP_PENDING && p->next_try_ns < deadline)
+			deadline = p->next_try_ns;
+		if (p->worker_until_ns && p->worker_next_ns < deadline)
+			deadline = p->worker_next_ns;
+	}
+	if (deadline <= now)
+		return 1;
+	return deadline - now >= 1000000000ULL ? 1000 : (int)((deadline - now + 999999) / 1000000);
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -377,6 +405,7 @@ static int on_proc(struct recorder *r, const struct pycost_proc_rec *e)
 		p = find_proc(r, e->pid);
 		if (p)
 			p->state = RP_GONE;
+		r->exited = 1;
 		return 0;
 	}
 	return 0;
@@ -646,9 +675,9 @@ int record__run(const struct config *cfg)
 	struct target_child child = {.pid = -1, .go_fd = -1, .err_fd = -1};
 	char why[512], outbuf[64];
 	const char *out = cfg->output;
-	uint64_t t0, last_status = 0, end;
+	uint64_t t0, last_status = 0, end, status_ns;
 	int64_t start_wall;
-	int ret = 1, err, tty = isatty(STDERR_FILENO), live = cfg->verb == VERB_TOP;
+	int ret = 1, err, ms, tty = isatty(STDERR_FILENO), live = cfg->verb == VERB_TOP;
 	size_t nlive = 0, npython = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pycost_stats st;
@@ -717,6 +746,14 @@ int record__run(const struct config *cfg)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (cfg->command) {
+		/* epoll_wait is never restarted; other calls are */
+		struct sigaction sc = {.sa_handler = on_child, .sa_flags = SA_RESTART};
+
+		sigaction(SIGCHLD, &sc, NULL);
+	}
+	/* top redraws each second; a status line on a terminal moves four times as often */
+	status_ns = live || !tty ? 1000000000ULL : 250000000ULL;
 	if (live)
 		top__begin();
 
@@ -764,11 +801,13 @@ int record__run(const struct config *cfg)
 	r.bpf0_ok = !session__bpf_time(r.sess, &r.bpf0_ns, &r.bpf0_runs);
 	end = cfg->duration > 0 ? t0 + (uint64_t)(cfg->duration * 1e9) : UINT64_MAX;
 	while (!stop_requested) {
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		uint64_t now = now_ns(CLOCK_MONOTONIC), next = last_status + status_ns;
 
 		if (now >= end)
 			break;
-		err = session__poll(r.sess, 50);
+		ms = wait_ms(&r, now, next < end ? next : end);
+		/* top also reads its keys between waits */
+		err = session__poll(r.sess, live && ms > 100 ? 100 : ms);
 		if (err < 0 || r.err) {
 			elog("failed to read samples: %s", strerror(r.err ? -r.err : -err));
 			goto cleanup;
@@ -789,7 +828,8 @@ int record__run(const struct config *cfg)
 		}
 		if (live && top__quit_requested())
 			break;
-		if (now - last_status >= (live ? 1000000000ULL : 250000000ULL)) {
+		if (now - last_status >= status_ns || r.exited) {
+			r.exited = 0;
 			last_status = now;
 			nlive = live_procs(&r, &npython);
 			if (!cfg->command && !nlive)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ struct session {
 	size_t nusdt, capusdt;
 	size_t ring_size;
 	size_t drained;	 /* bytes of records taken by the drain in progress */
-	int wait_ms;	 /* sleep before the next drain */
+	int epfd;	 /* edge-triggered on the ring: woken as it fills */
 	bool background; /* the reader runs at nice 19 */
 	bool can_yield;	 /* and may: it can get its own priority back */
 	int nice;	 /* its own nice value */
@@ -62,8 +63,8 @@ struct session {
 #define RING_MIN     (2u << 20)
 #define RING_PER_CPU (256u << 10)
 #define RING_MAX     (64u << 20)
-/* Shortest sleep between drains, reached when records come fast. */
-#define WAIT_MIN_MS 5
+/* log2 of the ring fill steps that wake the reader: an eighth of the ring */
+#define WAKE_STEPS_LOG2 3
 
 /*
  * The calling thread's nice value in *nice, and whether it could get it
@@ -285,6 +286,7 @@ static int open_events(struct session *s, const struct session_opts *o, char *wh
 
 struct session *session__new(const struct session_opts *o, char *why, size_t whylen)
 {
+	struct epoll_event ev = {};
 	struct session *s;
 	unsigned int hz;
 	long ncpus;
@@ -305,6 +307,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	}
 	s->on_record = o->on_record;
 	s->ctx = o->ctx;
+	s->epfd = -1;
 	s->metric = o->metric;
 	libbpf_set_print(libbpf_log);
 
@@ -366,6 +369,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	     s->ring_size < RING_MAX;)
 		s->ring_size *= 2;
 	bpf_map__set_max_entries(s->skel->maps.events, s->ring_size);
+	s->skel->rodata->wake_shift = __builtin_ctzl(s->ring_size) - WAKE_STEPS_LOG2;
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
@@ -425,6 +429,18 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 		snprintf(why, whylen, "failed to create ring buffer: %s", strerror(-err));
 		goto fail;
 	}
+	/*
+	 * Not libbpf's own epoll, which is level-triggered: under load a record
+	 * is always waiting, and every wait would return at once.
+	 */
+	ev.events = EPOLLIN | EPOLLET;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0 ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, bpf_map__fd(s->skel->maps.events), &ev)) {
+		err = -errno;
+		snprintf(why, whylen, "failed to wait on the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
 	return s;
 fail:
 	session__free(s);
@@ -437,6 +453,8 @@ void session__free(struct session *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	if (s->epfd >= 0)
+		close(s->epfd);
 	for (size_t i = 0; i < s->nusdt; i++)
 		bpf_link__destroy(s->usdt[i]);
 	free(s->usdt);
@@ -566,15 +584,11 @@ static void set_background(struct session *s, bool bg)
 
 int session__poll(struct session *s, int timeout_ms)
 {
-	struct timespec ts;
-	int n, ms;
+	struct epoll_event ev;
+	int n;
 
-	if (!s->wait_ms)
-		s->wait_ms = WAIT_MIN_MS;
-	ms = s->wait_ms < timeout_ms ? s->wait_ms : timeout_ms;
-	ts = (struct timespec){ms / 1000, (ms % 1000) * 1000000L};
-	/* records come without wakeups (see maps.bpf.h): sleep, then drain */
-	if (ms > 0 && nanosleep(&ts, NULL) && errno != EINTR)
+	/* records wake the reader at each eighth of the ring (see maps.bpf.h) */
+	if (timeout_ms > 0 && epoll_wait(s->epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	if (timeout_ms <= 0)
 		set_background(s, false);
@@ -582,19 +596,11 @@ int session__poll(struct session *s, int timeout_ms)
 	n = ring_buffer__consume(s->rb);
 	if (n < 0 || timeout_ms <= 0)
 		return n;
-	/*
-	 * Drain before the ring is an eighth full, at the reader's own priority
-	 * from a quarter; back off, in the background, while it stays under a
-	 * sixteenth.
-	 */
-	if (s->drained < s->ring_size / 16) {
-		s->wait_ms = s->wait_ms * 2 < timeout_ms ? s->wait_ms * 2 : timeout_ms;
+	/* a reader that let the ring reach a quarter was too far behind */
+	if (s->drained > s->ring_size / 4)
+		set_background(s, false);
+	else if (s->drained < s->ring_size / 16)
 		set_background(s, true);
-	} else if (s->drained > s->ring_size / 8) {
-		s->wait_ms = s->wait_ms / 2 > WAIT_MIN_MS ? s->wait_ms / 2 : WAIT_MIN_MS;
-		if (s->drained > s->ring_size / 4)
-			set_background(s, false);
-	}
 	return n;
 }
 

@@ -79,10 +79,11 @@ int session__add_inport(struct session *s, uint16_t port);
 int session__attach_gc(struct session *s, uint32_t pid, const char *path);
 
 /*
- * Sleeps up to timeout_ms, less while records come fast, then drains them.
- * While it keeps up, the calling thread runs at nice 19; timeout_ms 0 (the
- * last drains) gives it back its own priority.  Returns records
- * handled or -errno.
+ * Sleeps up to timeout_ms, less when the ring fills by an eighth, a signal
+ * comes, or a traced process forks, execs or exits; then drains it.  While
+ * it keeps up, the calling thread runs at nice 19; timeout_ms 0 (the last
+ * drains) gives it back its own priority.  Returns records handled or
+ * -errno.
  */
 int session__poll(struct session *s, int timeout_ms);
 
