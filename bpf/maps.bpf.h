@@ -49,15 +49,18 @@ PYCOST_SHARED struct {
 /*
  * Sends a record, waking the reader when the ring's fill passes a multiple of
  * 1 << wake_shift: user space sleeps until then or its own next deadline.
- * Every multiple, not one mark: records of two CPUs can pass a mark
- * together, neither seeing itself cross it.
+ * The fill counts each record's 8-byte header and its padding to 8 bytes, or
+ * a mark they straddle would go unseen.  Every multiple, not one mark:
+ * records of two CPUs can still pass a mark together, neither seeing itself
+ * cross it.
  */
 static __always_inline long ring_output(void *data, __u64 size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 used = (size + 8 + 7) & ~7ULL;
 
 	return bpf_ringbuf_output(&events, data, size,
-				  (avail + size) >> wake_shift != avail >> wake_shift
+				  (avail + used) >> wake_shift != avail >> wake_shift
 				      ? BPF_RB_FORCE_WAKEUP
 				      : BPF_RB_NO_WAKEUP);
 }

@@ -98,10 +98,13 @@ static int wait_ms(const struct recorder *r, uint64_t now, uint64_t deadline)
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct rproc *p = &r->procs[i];
 
-		if (p->state == RP_PENDING && p->next_try_ns < deadline)
-			deadline = p->next_try_ns;
-		if (p->worker_until_ns && p->worker_next_ns < deadline)
+		/* as the loop does: a pending process's label waits for its interpreter */
+		if (p->state == RP_PENDING) {
+			if (p->next_try_ns < deadline)
+				deadline = p->next_try_ns;
+		} else if (p->worker_until_ns && p->worker_next_ns < deadline) {
 			deadline = p->worker_next_ns;
+		}
 	}
 	if (deadline <= now)
 		return 1;
@@ -318,9 +321,17 @@ static void probe_pending(struct recorder *r, struct rproc *p, uint64_t now)
 		p->state = RP_GONE;
 		return;
 	}
-	/* the loader maps and relocates libpython in the first milliseconds after exec */
+	/*
+	 * The loader maps and relocates libpython in the first milliseconds
+	 * after exec: retried every 2 ms then, backing off to every 50 ms for a
+	 * process that is not Python (each try reads its maps and ELF files).
+	 */
 	if (now - p->since_ns < PROBE_GRACE_NS) {
-		p->next_try_ns = now + 2000000;
+		uint64_t wait = (now - p->since_ns) / 8;
+
+		p->next_try_ns = now + (wait < 2000000	  ? 2000000
+					: wait > 50000000 ? 50000000
+							  : wait);
 		return;
 	}
 	if (err != -ENOENT)
@@ -676,8 +687,9 @@ int record__run(const struct config *cfg)
 	char why[512], outbuf[64];
 	const char *out = cfg->output;
 	uint64_t t0, last_status = 0, end, status_ns;
+	sigset_t blocked, waitmask;
 	int64_t start_wall;
-	int ret = 1, err, ms, tty = isatty(STDERR_FILENO), live = cfg->verb == VERB_TOP;
+	int ret = 1, err, ms, masked = 0, tty = isatty(STDERR_FILENO), live = cfg->verb == VERB_TOP;
 	size_t nlive = 0, npython = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pycost_stats st;
@@ -747,11 +759,20 @@ int record__run(const struct config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (cfg->command) {
-		/* epoll_wait is never restarted; other calls are */
-		struct sigaction sc = {.sa_handler = on_child, .sa_flags = SA_RESTART};
+		struct sigaction sc = {.sa_handler = on_child,
+				       .sa_flags = SA_RESTART | SA_NOCLDSTOP};
 
 		sigaction(SIGCHLD, &sc, NULL);
 	}
+	/*
+	 * Delivered only while the loop sleeps: one that came just before it
+	 * went to sleep would otherwise wait out the sleep (up to a second).
+	 */
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGINT);
+	sigaddset(&blocked, SIGTERM);
+	sigaddset(&blocked, SIGCHLD);
+	masked = !sigprocmask(SIG_BLOCK, &blocked, &waitmask);
 	/* top redraws each second; a status line on a terminal moves four times as often */
 	status_ns = live || !tty ? 1000000000ULL : 250000000ULL;
 	if (live)
@@ -807,7 +828,7 @@ int record__run(const struct config *cfg)
 			break;
 		ms = wait_ms(&r, now, next < end ? next : end);
 		/* top also reads its keys between waits */
-		err = session__poll(r.sess, live && ms > 100 ? 100 : ms);
+		err = session__poll(r.sess, live && ms > 100 ? 100 : ms, masked ? &waitmask : NULL);
 		if (err < 0 || r.err) {
 			elog("failed to read samples: %s", strerror(r.err ? -r.err : -err));
 			goto cleanup;
@@ -828,12 +849,15 @@ int record__run(const struct config *cfg)
 		}
 		if (live && top__quit_requested())
 			break;
-		if (now - last_status >= status_ns || r.exited) {
+		/* an exit is checked at once; the screen waits for its tick */
+		if (r.exited || now - last_status >= status_ns) {
 			r.exited = 0;
-			last_status = now;
 			nlive = live_procs(&r, &npython);
 			if (!cfg->command && !nlive)
 				break;
+		}
+		if (now - last_status >= status_ns) {
+			last_status = now;
 			if (live) {
 				/* the table covers the window: its rates are per second of it */
 				uint64_t span = now - t0, win = (uint64_t)(cfg->window * 1e9);
@@ -855,7 +879,9 @@ int record__run(const struct config *cfg)
 		}
 	}
 	/* everything the kernel produced before we stopped still goes in */
-	while (session__poll(r.sess, 0) > 0 && !r.err)
+	if (masked)
+		masked = sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	while (session__poll(r.sess, 0, NULL) > 0 && !r.err)
 		;
 	/* answered requests whose end was not seen yet are complete too */
 	if (!r.err && r.requests)
@@ -915,6 +941,8 @@ int record__run(const struct config *cfg)
 	fputc('\n', stderr);
 	ret = 0;
 cleanup:
+	if (masked)
+		sigprocmask(SIG_SETMASK, &waitmask, NULL);
 	/* a command that never got to run must not linger; a running one goes on */
 	if (child.pid > 0 && child.go_fd >= 0) {
 		kill(child.pid, SIGKILL);

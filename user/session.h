@@ -8,6 +8,7 @@
 #ifndef PYCOST_SESSION_H
 #define PYCOST_SESSION_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,12 +81,13 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path);
 
 /*
  * Sleeps up to timeout_ms, less when the ring fills by an eighth, a signal
- * comes, or a traced process forks, execs or exits; then drains it.  While
- * it keeps up, the calling thread runs at nice 19; timeout_ms 0 (the last
- * drains) gives it back its own priority.  Returns records handled or
- * -errno.
+ * comes, or a traced process forks, execs or exits; then drains it.  The
+ * sleep runs with the signal mask sigmask when not NULL, so that a caller
+ * that blocks its signals between sleeps misses none.  While it keeps up,
+ * the calling thread runs at nice 19; timeout_ms 0 (the last drains) gives
+ * it back its own priority.  Returns records handled or -errno.
  */
-int session__poll(struct session *s, int timeout_ms);
+int session__poll(struct session *s, int timeout_ms, const sigset_t *sigmask);
 
 /*
  * Hands over the requests that were answered but not yet ended when
