@@ -329,9 +329,11 @@ static void probe_pending(struct recorder *r, struct rproc *p, uint64_t now)
 	if (now - p->since_ns < PROBE_GRACE_NS) {
 		uint64_t wait = (now - p->since_ns) / 8;
 
-		p->next_try_ns = now + (wait < 2000000	  ? 2000000
-					: wait > 50000000 ? 50000000
-							  : wait);
+		if (wait < 2000000)
+			wait = 2000000;
+		if (wait > 50000000)
+			wait = 50000000;
+		p->next_try_ns = now + wait;
 		return;
 	}
 	if (err != -ENOENT)
