@@ -565,10 +565,12 @@ int session__attach_gc(struct session *s, uint32_t pid, const char *path)
  * middle of a busy service's work delays its requests; measured on a 2-CPU
  * VM with pycost on the CPU of a hello-world uWSGI under wrk, keep-alive
  * (the CPU 98% busy): 17.8% of throughput lost at nice 0, none at nice 19
- * (12 A/B pairs).  SCHED_IDLE did as well but starved there: the ring
- * overflowed.  A drain that finds the ring three eighths full restores the
- * reader's own priority until the ring stays under a sixteenth, and so
- * does the last drain, after which the capture is written.
+ * in one set of 12 A/B pairs, 15% against 7% in a later one of 6 (the
+ * rest of that loss is the work per request itself).  SCHED_IDLE did as
+ * well but starved there: the ring overflowed.  A drain that finds the
+ * ring three eighths full restores the reader's own priority until the
+ * ring stays under a sixteenth, and so does the last drain, after which
+ * the capture is written.
  */
 static void set_background(struct session *s, bool bg)
 {
