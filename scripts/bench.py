@@ -10,7 +10,8 @@ the whole interval is within it (the exit status is 1 otherwise):
    peak RSS, and beside it the loss under bare sampling events at the same
    rate (no pycost): the kernel's own cost of sampling on this machine;
 2. uWSGI requests/s (wrk) with and without `pycost record --uwsgi` (requests
-   tracked), for a hello-world endpoint and one running about 2 ms of Python,
+   tracked), for a hello-world endpoint (a new connection per request, and
+   keep-alive) and one running about 2 ms of Python,
    and beside it the loss with the same programs attached while pycost
    traces an idle process (the hooks' cost to everything else on the host,
    wrk included), pycost's direct cost per request, how busy the server's CPU
@@ -69,19 +70,21 @@ def spread(losses):
 def median_ci(losses, level=0.9):
     """Distribution-free confidence interval of the median loss: the k-th
     smallest and k-th largest pair losses, k the largest with
-    P(k <= Binomial(n, 1/2) <= n - k) >= level (the whole range when n is
-    too small for that)."""
+    P(k <= Binomial(n, 1/2) <= n - k) >= level; and whether it reaches
+    that level at all (below 5 pairs even the whole range does not)."""
     v, n = sorted(losses), len(losses)
     k = 1
     while k < n // 2 and 1 - 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n >= level:
         k += 1
-    return v[k - 1], v[n - k]
+    return v[k - 1], v[n - k], 1 - 2 / 2 ** n >= level
 
 
 def verdict(ci, budget):
     """ok when the whole interval of the median loss is within the budget,
     OVER when all of it is beyond, unresolved when it straddles the budget:
     then the runs cannot tell, whatever the median says."""
+    if not ci[2]:
+        return "unresolved (too few pairs)"
     if ci[1] <= budget:
         return "ok"
     return "OVER" if ci[0] > budget else "unresolved"
@@ -237,61 +240,79 @@ def web_accounting(uw, path, tmp, busy_a, plain):
     return reader, bpf, (reader + bpf) / server_us * 100
 
 
-def bench_web(tmp):
+def serve(keepalive):
+    """uWSGI serving bench_app.py on WEB_PORT, once it answers."""
     app = os.path.join(ROOT, "scripts", "bench_app.py")
-    uw = subprocess.Popen(["uwsgi", "--plugin", "python3", "--http-socket",
+    uw = subprocess.Popen(["uwsgi", "--plugin", "python3",
+                           "--http11-socket" if keepalive else "--http-socket",
                            "127.0.0.1:%d" % WEB_PORT, "--wsgi-file", app, "--master",
                            "--processes", "2", "--disable-logging", "--die-on-term"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           preexec_fn=pinned({CPU}))
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", WEB_PORT), 0.2).close()
+            return uw
+        except OSError:
+            time.sleep(0.1)
+    uw.terminate()
+    uw.wait()
+    raise SystemExit("bench: uWSGI did not answer on port %d" % WEB_PORT)
+
+
+# a new connection per request (wrk's CPU the bottleneck), then keep-alive
+# (the server's CPU the bottleneck: pycost's cost per request shows in full)
+WEB_CASES = (("/hello", False), ("/hello", True), ("/work", False))
+
+
+def bench_web(tmp):
     # the floor: the same programs attached, tracing an idle process, so that
     # only their cost to every other process (wrk's socket calls and context
     # switches included) and pycost's own presence are paid
     idle = subprocess.Popen([PY, "-c", "import time; time.sleep(1e6)"])
+    rows = []
     try:
-        for _ in range(100):
+        for path, keepalive in WEB_CASES:
+            name = path + (" keep-alive" if keepalive else "")
+            uw = serve(keepalive)
             try:
-                socket.create_connection(("127.0.0.1", WEB_PORT), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        rows = []
-        for path in ("/hello", "/work"):
-            wrk(path)  # warm-up
-            plain, prof, floor, counted, drops, rss = [], [], [], [], 0, []
-            busy_a, busy_b = [], []
-            for i in range(WEB_PAIRS):
-                order = ("A", "B", "F") if i % 2 == 0 else ("F", "B", "A")
-                for which in order:
-                    if which == "A":
-                        plain.append(wrk(path, busy_a))
-                    elif which == "F":
-                        floor.append(web_profiled(["-p", str(idle.pid)], path, tmp, None)[0])
-                    else:
-                        rps, reqs, meta, r = web_profiled(["--uwsgi", str(uw.pid)], path, tmp,
-                                                          busy_b)
-                        prof.append(rps)
-                        counted.append(reqs)
-                        drops += meta["drops"]
-                        rss.append(r)
-                print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s, "
-                      "hooks only %.0f req/s" % (path, i + 1, WEB_PAIRS, plain[-1], prof[-1],
-                                                 floor[-1]), file=sys.stderr)
-            ratios = [b / a for a, b in zip(plain, prof)]
-            losses = [(1 - r) * 100 for r in ratios]
-            floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
-            rows.append((path, statistics.median(plain), statistics.median(prof),
-                         (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
-                         median_ci(losses), spread(losses),
-                         statistics.median(counted), drops, statistics.median(busy_a),
-                         statistics.median(busy_b), max(rss), floor_loss,
-                         web_accounting(uw, path, tmp, busy_a, plain)))
+                wrk(path)  # warm-up
+                plain, prof, floor, counted, drops, rss = [], [], [], [], 0, []
+                busy_a, busy_b = [], []
+                for i in range(WEB_PAIRS):
+                    order = ("A", "B", "F") if i % 2 == 0 else ("F", "B", "A")
+                    for which in order:
+                        if which == "A":
+                            plain.append(wrk(path, busy_a))
+                        elif which == "F":
+                            floor.append(web_profiled(["-p", str(idle.pid)], path, tmp,
+                                                      None)[0])
+                        else:
+                            rps, reqs, meta, r = web_profiled(["--uwsgi", str(uw.pid)], path,
+                                                              tmp, busy_b)
+                            prof.append(rps)
+                            counted.append(reqs)
+                            drops += meta["drops"]
+                            rss.append(r)
+                    print("bench: uWSGI %s pair %d/%d: plain %.0f req/s, profiled %.0f req/s, "
+                          "hooks only %.0f req/s" % (name, i + 1, WEB_PAIRS, plain[-1],
+                                                     prof[-1], floor[-1]), file=sys.stderr)
+                ratios = [b / a for a, b in zip(plain, prof)]
+                losses = [(1 - r) * 100 for r in ratios]
+                floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
+                rows.append((name, statistics.median(plain), statistics.median(prof),
+                             (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
+                             median_ci(losses), spread(losses),
+                             statistics.median(counted), drops, statistics.median(busy_a),
+                             statistics.median(busy_b), max(rss), floor_loss,
+                             web_accounting(uw, path, tmp, busy_a, plain)))
+            finally:
+                uw.terminate()
+                uw.wait()
         return rows
     finally:
         idle.kill()
         idle.wait()
-        uw.terminate()
-        uw.wait()
 
 
 def main():
@@ -350,8 +371,8 @@ def main():
           "with no program attached, the kernel's own cost of perf sampling here; pycost "
           "samples CPU time at the timer tick up to CONFIG_HZ, with perf events above)")
     print()
-    print("uWSGI, 2 workers, wrk -t1 -c4 for %.0f s, %d A/B pairs, requests tracked; "
-          "uWSGI and pycost on CPU %d, wrk on CPU %s" %
+    print("uWSGI, 2 workers (--http-socket; keep-alive: --http11-socket), wrk -t1 -c4 for "
+          "%.0f s, %d A/B pairs, requests tracked; uWSGI and pycost on CPU %d, wrk on CPU %s" %
           (WEB_SECONDS, WEB_PAIRS, CPU, ",".join(map(str, OTHER))))
     print("| endpoint | plain req/s | profiled req/s | loss | budget | 90%% CI of loss |"
           " pair spread | hooks-only loss | direct cost per request: reader + BPF |"
