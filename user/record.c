@@ -32,6 +32,8 @@
 
 /* How long a process that exec'd may take to map a usable interpreter. */
 #define PROBE_GRACE_NS (3ULL * 1000000000)
+/* and is first tried this long after its exec or fork (see probe_pending) */
+#define PROBE_FIRST_NS 20000000ULL
 
 enum rproc_state {
 	RP_PENDING, /* waiting for an interpreter to appear */
@@ -147,6 +149,8 @@ static struct rproc *add_proc(struct recorder *r, uint32_t pid)
 	p->pid = pid;
 	p->state = RP_PENDING;
 	p->since_ns = now_ns(CLOCK_MONOTONIC);
+	/* see probe_pending: most short-lived processes are gone by then */
+	p->next_try_ns = p->since_ns + PROBE_FIRST_NS;
 	return p;
 }
 
@@ -323,14 +327,17 @@ static void probe_pending(struct recorder *r, struct rproc *p, uint64_t now)
 	}
 	/*
 	 * The loader maps and relocates libpython in the first milliseconds
-	 * after exec: retried every 2 ms then, backing off to every 50 ms for a
-	 * process that is not Python (each try reads its maps and ELF files).
+	 * after exec: tried 20 ms after it, then whenever the process has
+	 * doubled its age, at least every 50 ms.  Each try reads the maps and
+	 * ELF files of a process that may not be Python at all (pyenv's shims
+	 * run dozens of short shell processes): a try every 2 ms made pycost's
+	 * CPU time over a one-second command four times larger.
 	 */
 	if (now - p->since_ns < PROBE_GRACE_NS) {
-		uint64_t wait = (now - p->since_ns) / 8;
+		uint64_t wait = now - p->since_ns;
 
-		if (wait < 2000000)
-			wait = 2000000;
+		if (wait < PROBE_FIRST_NS)
+			wait = PROBE_FIRST_NS;
 		if (wait > 50000000)
 			wait = 50000000;
 		p->next_try_ns = now + wait;
@@ -412,7 +419,7 @@ static int on_proc(struct recorder *r, const struct pycost_proc_rec *e)
 		symbols__forget_pid(r->syms, e->pid);
 		p->state = RP_PENDING;
 		p->since_ns = now_ns(CLOCK_MONOTONIC);
-		p->next_try_ns = 0;
+		p->next_try_ns = p->since_ns + PROBE_FIRST_NS;
 		return 0;
 	case PYCOST_PROC_EXIT:
 		p = find_proc(r, e->pid);
@@ -646,7 +653,23 @@ static int fill_meta(struct recorder *r, int64_t start_ns, uint64_t duration_ns)
 	m->drops = total_drops(&st);
 	m->truncated = st.truncated;
 	m->unknown_code = r->unknown_code;
-	/* since recording began, also for top's windows (which do not show them) */
+	if (profile__set_str(&m->host, u.nodename) || profile__set_str(&m->kernel, u.release) ||
+	    profile__set_str(&m->pycost_version, PYCOST_VERSION) ||
+	    profile__set_str(&m->metric, session__metric_name(metric)) ||
+	    profile__set_str(&m->unit, session__metric_unit(metric)) ||
+	    profile__set_str(&m->sampler, session__sampler(r->sess)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * pycost's own cost since recording began, into the capture's meta: once, at
+ * the end (top does not show it, and each read is a syscall per program).
+ */
+static void own_cost(struct recorder *r)
+{
+	struct pc_meta *m = &r->prof->meta;
+
 	m->self_cpu_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID) - r->cpu0_ns;
 	/* counts that could not be read at either end are not counted */
 	if (r->bpf0_ok && !session__bpf_time(r->sess, &m->bpf_ns, &m->bpf_runs) &&
@@ -656,13 +679,6 @@ static int fill_meta(struct recorder *r, int64_t start_ns, uint64_t duration_ns)
 	} else {
 		m->bpf_ns = m->bpf_runs = 0;
 	}
-	if (profile__set_str(&m->host, u.nodename) || profile__set_str(&m->kernel, u.release) ||
-	    profile__set_str(&m->pycost_version, PYCOST_VERSION) ||
-	    profile__set_str(&m->metric, session__metric_name(metric)) ||
-	    profile__set_str(&m->unit, session__metric_unit(metric)) ||
-	    profile__set_str(&m->sampler, session__sampler(r->sess)))
-		return -ENOMEM;
-	return 0;
 }
 
 static void default_output(char *buf, size_t len)
@@ -903,6 +919,7 @@ int record__run(const struct config *cfg)
 		elog("out of memory");
 		goto cleanup;
 	}
+	own_cost(&r);
 	if (!r.prof->nprocs)
 		elog("warning: no Python process was sampled");
 	if (capture__save(r.prof, out, why, sizeof(why))) {
