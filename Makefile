@@ -60,6 +60,16 @@ $(BUILD)/pycost.skel.h: $(BUILD)/pycost.bpf.linked.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pycost_bpf > $@
 
+# The HTML report's stylesheet and script, as C string literals.
+$(BUILD)/report_html_assets.h: user/report_html.css user/report_html.js | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)for f in css js; do \
+		echo "static const char report_html_$$f[] ="; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' user/report_html.$$f; \
+		echo ";"; \
+	done > $@
+$(BUILD)/report_html.o: $(BUILD)/report_html_assets.h
+
 # User objects that include a skeleton must be built after it.
 $(USER_OBJS) $(BUILD)/main.o: $(SKELS)
 

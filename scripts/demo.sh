@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # make demo: a uWSGI + Flask service with a Redis backend, under load;
 # pycost attaches to it without touching it, then prints the endpoint table
-# and the top functions of the costliest endpoint.
+# and the top functions of the costliest endpoint, and writes the HTML
+# report (build/demo.html).
 set -eu
 cd "$(dirname "$0")/.."
 PYCOST=${PYCOST:-build/pycost}
@@ -48,3 +49,6 @@ if [ -n "$top" ]; then
 	echo "== top functions of the costliest endpoint, $top (pycost report --endpoint '$top')"
 	"$PYCOST" report "$dir/demo.pycost" --endpoint "$top" --top 12 | sed -n '/self%/,$p'
 fi
+"$PYCOST" report "$dir/demo.pycost" --format html -o build/demo.html
+echo
+echo "demo: the whole capture as one page: open build/demo.html in a browser"

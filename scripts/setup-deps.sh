@@ -7,12 +7,12 @@ set -eu
 # build: make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
 # unit tests: libcriterion-dev; report readers: golang-go (go tool pprof), python3
 # web tests, demo and bench: uWSGI, Flask, Django, gunicorn, PostgreSQL, memcached,
-# Redis and their Python clients, wrk, curl
+# Redis and their Python clients, wrk, curl; the HTML report's reader: chromium
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libsqlite3-dev libcriterion-dev pkg-config python3 sqlite3 golang-go procps
 uwsgi-core uwsgi-plugin-python3 python3-flask python3-django gunicorn
 postgresql memcached redis-server redis-tools python3-psycopg2 python3-redis
-python3-pymemcache wrk curl"
+python3-pymemcache wrk curl chromium"
 
 missing=""
 for p in $PKGS; do

@@ -46,7 +46,8 @@ static const char overview[] =
     "Verbs:\n"
     "  record   sample running Python processes (or a command) into a capture\n"
     "  top      live view of a running service: endpoints and functions, every second\n"
-    "  report   print a capture as a table, folded stacks, pprof, pstats, speedscope or JSON\n"
+    "  report   print a capture as a table, folded stacks, pprof, pstats, speedscope, JSON or "
+    "HTML\n"
     "  info     show what pycost sees in a process: interpreter, version, layout, threads\n"
     "  help     help for a verb: pycost help record\n"
     "\n"
@@ -112,13 +113,14 @@ static const char record_help[] =
     "  pycost record --uwsgi 4242 -d 60 --user-key cookie:sessionid -o api.pycost\n";
 
 static const char report_help[] =
-    "Usage: pycost report FILE [--format table|folded|pprof|pstats|speedscope|json]\n"
+    "Usage: pycost report FILE [--format table|folded|pprof|pstats|speedscope|json|html]\n"
     "                     [-o OUT] [--by function|stack|endpoint|request] [--pid PID]\n"
     "                     [--endpoint 'GET /x/{n}'] [--where KEY=VALUE]... [--top N]\n"
     "\n"
     "  --format F    table (default), folded (flamegraph.pl, speedscope), pprof\n"
     "                (gzip'd profile.proto for go tool pprof), pstats (python -m pstats,\n"
-    "                snakeviz), speedscope (JSON), json\n"
+    "                snakeviz), speedscope (JSON), json, html (one self-contained page:\n"
+    "                endpoint table, flame graphs per endpoint, requests over time)\n"
     "  -o, --output  write to OUT instead of standard output\n"
     "  --by B        function (default): functions by self cost; stack: whole stacks;\n"
     "                endpoint: per-endpoint requests, latency, cost, backend and GC time;\n"
@@ -135,7 +137,8 @@ static const char report_help[] =
     "  pycost report run.pycost --format folded | flamegraph.pl > run.svg\n"
     "  pycost report run.pycost --format pstats -o run.pstats && python3 -m pstats run.pstats\n"
     "  pycost report api.pycost --by endpoint --where commit=3f2a9c1\n"
-    "  pycost report api.pycost --endpoint 'GET /users/{n}' --format folded\n";
+    "  pycost report api.pycost --endpoint 'GET /users/{n}' --format folded\n"
+    "  pycost report api.pycost --format html -o api.html\n";
 
 static const char info_help[] =
     "Usage: pycost info -p PID\n"
@@ -480,7 +483,7 @@ static int parse_report(int argc, char **argv, struct config *cfg)
 			if (report__parse_format(optarg, &cfg->report.format)) {
 				elog(
 				    "invalid --format '%s': expected table, folded, pprof, pstats, "
-				    "speedscope or json",
+				    "speedscope, json or html",
 				    optarg);
 				return -EINVAL;
 			}

@@ -17,6 +17,7 @@
 static const char *const format_names[] = {
     [REPORT_TABLE] = "table",	[REPORT_FOLDED] = "folded",	    [REPORT_PPROF] = "pprof",
     [REPORT_PSTATS] = "pstats", [REPORT_SPEEDSCOPE] = "speedscope", [REPORT_JSON] = "json",
+    [REPORT_HTML] = "html",
 };
 
 static const char *const by_names[] = {
@@ -84,6 +85,9 @@ int report__write(const struct profile *p, const struct report_opts *o, FILE *ou
 		break;
 	case REPORT_JSON:
 		err = report_json(p, o, out);
+		break;
+	case REPORT_HTML:
+		err = report_html(p, o, out);
 		break;
 	default:
 		return -EINVAL;

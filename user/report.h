@@ -19,6 +19,7 @@ enum report_format {
 	REPORT_PSTATS,
 	REPORT_SPEEDSCOPE,
 	REPORT_JSON,
+	REPORT_HTML,
 };
 
 enum report_by {
@@ -48,6 +49,8 @@ int report_json(const struct profile *p, const struct report_opts *o, FILE *out)
 int report_pprof(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_pstats(const struct profile *p, const struct report_opts *o, FILE *out);
 int report_speedscope(const struct profile *p, const struct report_opts *o, FILE *out);
+/* A self-contained page: endpoint table, flame graphs, time series (report_html.c). */
+int report_html(const struct profile *p, const struct report_opts *o, FILE *out);
 /* The function rows of the table report, without its header. */
 int report_functions_table(const struct profile *p, const struct report_opts *o, FILE *out);
 /* --by endpoint (table or json) and --by request (JSON lines). */

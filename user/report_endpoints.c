@@ -245,6 +245,7 @@ static int table(const struct profile *p, const struct report_opts *o, FILE *out
 
 static int json(const struct profile *p, FILE *out)
 {
+	uint64_t codes[600];
 	struct ep_stats *s;
 	int n;
 
@@ -263,15 +264,15 @@ static int json(const struct profile *p, FILE *out)
 		fputs(", \"view\": ", out);
 		report__json_str(out, e->view);
 		fprintf(out, ", \"requests\": %" PRIu64 ", \"status\": {", s[i].n);
-		/* exact codes: count per distinct status */
-		for (unsigned int code = 0; code <= 599; code++) {
-			uint64_t c = 0;
-
-			for (size_t k = 0; k < p->nrequests; k++)
-				c += p->requests[k].endpoint == s[i].ep &&
-				     p->requests[k].status == code;
-			if (c) {
-				fprintf(out, "%s\"%u\": %" PRIu64, first ? "" : ", ", code, c);
+		/* exact codes: count per distinct status, in one pass */
+		memset(codes, 0, sizeof(codes));
+		for (size_t k = 0; k < p->nrequests; k++)
+			if (p->requests[k].endpoint == s[i].ep && p->requests[k].status < 600)
+				codes[p->requests[k].status]++;
+		for (unsigned int code = 0; code < 600; code++) {
+			if (codes[code]) {
+				fprintf(out, "%s\"%u\": %" PRIu64, first ? "" : ", ", code,
+					codes[code]);
 				first = 0;
 			}
 		}

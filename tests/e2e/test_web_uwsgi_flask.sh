@@ -10,7 +10,8 @@
 #          called the app may be added: web/truth.py's gap_cpu_ns), heavy/light
 #          mean cost ratio within 10% of the app's, db and cache time where
 #          (and only where) they are used, the Flask view of each endpoint and
-#          of each request that names one.
+#          of each request that names one; the HTML report drawn by headless
+#          Chromium agrees with the JSON reports.
 #   http11: --http11-socket with 5 requests per keep-alive connection:
 #          exact counts and statuses, per-request cost, db and cache time.
 #   uwsgi: --socket (uwsgi binary protocol), traced through a worker pid:
@@ -59,6 +60,7 @@ run() {
 	web_check "$mode" service --endpoints "$PC_TMP/$mode.endpoints.json" \
 		--requests "$PC_TMP/$mode.requests.jsonl" --sent "$PC_TMP/$mode.sent.json" \
 		--truth "$PC_TMP/truth-$mode" --checks "$checks" --views "$VIEWS"
+	[ "$mode" = http ] && web_html "$mode" 'GET /heavy'
 	web_kill_tree "$WEB_SERVER_PID" INT
 }
 

@@ -120,3 +120,61 @@ Test(report_endpoints, table_and_requests)
 	}
 	profile__free(p);
 }
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *s = hay; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/*
+ * The HTML page carries the endpoint JSON, the stacks and a time series;
+ * names from the wire cannot close its script element or open a comment.
+ */
+Test(report_endpoints, html)
+{
+	struct profile *p = web_profile();
+	int hostile = profile__intern_endpoint(p, "GET /</script><script>alert(1)</script>");
+	int fn = profile__intern_func(p, "<!--f", "</script>.py", 3);
+	struct pc_frame fr = {fn, 4};
+	struct pc_sample smp = {.stack = profile__intern_stack(p, &fr, 1),
+				.pid = 7,
+				.tid = 7,
+				.endpoint = hostile,
+				.status = 200,
+				.count = 2,
+				.weight = 5000};
+	char *s;
+
+	cr_assert(hostile >= 0 && fn >= 0);
+	cr_assert_eq(profile__add_sample(p, &smp), 0);
+	cr_assert_eq(profile__add_sample(p, &smp), 0);
+	s = render(p, REPORT_HTML, REPORT_BY_FUNCTION);
+	cr_expect_eq(strncmp(s, "<!DOCTYPE html>", 15), 0);
+	/* the data's and the script's own closing tags, nothing from the names */
+	cr_expect_eq(count_of(s, "</script>"), 2, "%s", s);
+	cr_expect_eq(count_of(s, "<!--"), 0);
+	cr_expect(strstr(s, "\"GET /\\u003c/script>\\u003cscript>alert(1)\\u003c/script>\""));
+	cr_expect(strstr(s, "[\"\\u003c!--f\",\"\\u003c/script>.py\",3]"));
+	/* the two sample rows of one (stack, endpoint) are summed */
+	cr_expect(strstr(s, "\"samples\": [[0,2,10000,4]]"), "%s", strstr(s, "\"samples\""));
+	/*
+	 * 10 s in 1 s buckets; web_profile's requests start 100 minutes after
+	 * the capture's start (0), past its end: they land in the last bucket.
+	 */
+	cr_expect(strstr(s, "\"series\": {\"step_s\": 1, \"n\": 10, \"last_s\": 1, \"eps\": "
+			    "[[[0,0,0,0,0,0,0,0,0,10],[0,0,0,0,0,0,0,0,0,5500000]]"),
+		  "%s", strstr(s, "\"series\""));
+	cr_expect(strstr(s, "document.body.dataset.rendered = \"ok\""));
+	free(s);
+	/* 10.2 s: the last 0.2 s join the tenth bucket, not make an eleventh */
+	p->meta.duration_ns = 10200000000ULL;
+	s = render(p, REPORT_HTML, REPORT_BY_FUNCTION);
+	cr_expect(strstr(s, "\"series\": {\"step_s\": 1, \"n\": 10, \"last_s\": 1.2, "), "%s",
+		  strstr(s, "\"series\""));
+	free(s);
+	profile__free(p);
+}

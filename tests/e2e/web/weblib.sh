@@ -233,6 +233,17 @@ web_reports() {
 	return 0
 }
 
+# web_html NAME ENDPOINT: the HTML report of NAME's capture, drawn by headless
+# Chromium with ENDPOINT selected, agrees with the JSON reports (check_html.sh).
+web_html() {
+	local out
+	if out=$("$PC_E2E/check_html.sh" "$PYCOST" "$PC_TMP/$1.pycost" "$2" 2>&1); then
+		pass "${PC_TEST}[$1:html]" "$out"
+	else
+		fail "${PC_TEST}[$1:html]" "$(tail -n 1 <<<"$out")"
+	fi
+}
+
 # web_check PREFIX ARGS...: runs web/webcheck.py ARGS; each of its lines
 #   ok CHECK: detail | bad CHECK: reason | skip CHECK: reason
 # becomes PASS/FAIL/SKIP "${PC_TEST}[PREFIX:CHECK]" (or "${PC_TEST}[CHECK]").
