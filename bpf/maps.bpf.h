@@ -163,13 +163,61 @@ PYCOST_SHARED struct {
 	__type(value, struct walk_scratch);
 } walk_buf SEC(".maps");
 
-/* Requests in flight, keyed by the serving thread's tid. */
+/*
+ * The request of each serving thread, at the slot its thread entry holds
+ * (req_slot): an array, whose lookups the verifier inlines, where a hash
+ * keyed by tid cost a lookup at every socket call and context switch of
+ * the request.  A thread keeps its slot from its first request to its exit,
+ * which returns it to req_free; req_next hands out slots never used.
+ */
 PYCOST_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PYCOST_MAX_REQS);
 	__type(key, __u32);
 	__type(value, struct pycost_request);
 } reqs SEC(".maps");
+
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, PYCOST_MAX_REQS);
+	__type(value, __u32);
+} req_free SEC(".maps");
+
+PYCOST_SHARED __u32 req_next PYCOST_INIT(0);
+
+/* The request slot of thread t, NULL before its first request. */
+static __always_inline struct pycost_request *req_of(const struct pycost_thread *t)
+{
+	__u32 slot = t->req_slot - 1;
+
+	return t->req_slot ? bpf_map_lookup_elem(&reqs, &slot) : NULL;
+}
+
+/* Gives t a request slot: NULL (counted) when all are taken. */
+static __always_inline struct pycost_request *req_alloc(struct pycost_thread *t)
+{
+	__u32 slot;
+
+	if (bpf_map_pop_elem(&req_free, &slot)) {
+		slot = __sync_fetch_and_add(&req_next, 1);
+		if (slot >= PYCOST_MAX_REQS) {
+			__sync_fetch_and_add(&stats.request_overflow, 1);
+			return NULL;
+		}
+	}
+	t->req_slot = slot + 1;
+	return req_of(t);
+}
+
+/* Returns t's request slot, if any, for another thread to take. */
+static __always_inline void req_release(struct pycost_thread *t)
+{
+	__u32 slot = t->req_slot - 1;
+
+	if (t->req_slot)
+		bpf_map_push_elem(&req_free, &slot, BPF_ANY);
+	t->req_slot = 0;
+}
 
 /*
  * TCP ports on which traced processes accept (non-zero), indexed by port: a
@@ -302,11 +350,16 @@ static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
 /*
  * Sets thread tid's entry to init: the entry, or NULL (counted) when the
  * map refuses it.  Called where thread_of() found none of this process: an
- * entry left at tid by an earlier thread of another process is replaced.
+ * entry left at tid by an earlier thread of another process is replaced,
+ * and its request slot returned.
  */
 static __always_inline struct pycost_thread *thread_create(__u32 tid,
 							   const struct pycost_thread *init)
 {
+	struct pycost_thread *old = bpf_map_lookup_elem(&threads, &tid);
+
+	if (old)
+		req_release(old);
 	if (bpf_map_update_elem(&threads, &tid, init, BPF_ANY)) {
 		__sync_fetch_and_add(&stats.thread_drops, 1);
 		return NULL;

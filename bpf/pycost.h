@@ -39,7 +39,7 @@
 /* Bytes of a request head (request line and headers) and of a response start copied. */
 #define PYCOST_HEAD_MAX	  1024
 #define PYCOST_STATUS_MAX 32
-/* Requests in flight at once (one per serving thread). */
+/* Threads serving requests at once (one request slot each). */
 #define PYCOST_MAX_REQS 8192
 
 enum pycost_rec_kind {
@@ -270,23 +270,23 @@ struct pycost_stats {
 
 /* Per-thread accounting, keyed by tid. */
 struct pycost_thread {
-	__u64 acc;	  /* metric accumulated while on CPU, closed intervals */
-	__u64 base;	  /* counter value at switch-in; 0 when off CPU */
-	__u64 last;	  /* acc at the previous sample */
-	__u64 due;	  /* total at which the next tick sample is due (on_tick) */
-	__u64 tstate;	  /* cached PyThreadState address, 0 if none */
-	__u64 tstate_ns;  /* when a failed lookup happened (negative cache) */
-	__u32 oncpu;	  /* base is valid: the thread is on a CPU */
-	__u32 pid;	  /* thread group */
-	__u64 req_id;	  /* request being served, 0 if none */
-	__u64 sum_out;	  /* task's se.sum_exec_runtime at its last seen switch-out */
-	__u32 sum_valid;  /* sum_out is set */
-	__u32 base_exact; /* base came from a seen switch-in, not a reopen */
-	__u64 be_off_ts;  /* went off-CPU while awaiting a backend, 0 if not */
-	__u32 await_be;	  /* backend class a request is waiting on, + 1 */
-	__u32 req_walked; /* the request's stack was walked at a backend call */
-	__s32 req_fd;	  /* its connection's descriptor, -1 if not known */
-	__u32 pad;
+	__u64 acc;	   /* metric accumulated while on CPU, closed intervals */
+	__u64 base;	   /* counter value at switch-in; 0 when off CPU */
+	__u64 last;	   /* acc at the previous sample */
+	__u64 due;	   /* total at which the next tick sample is due (on_tick) */
+	__u64 tstate;	   /* cached PyThreadState address, 0 if none */
+	__u64 tstate_ns;   /* when a failed lookup happened (negative cache) */
+	__u32 oncpu;	   /* base is valid: the thread is on a CPU */
+	__u32 pid;	   /* thread group */
+	__u64 req_id;	   /* request being served, 0 if none */
+	__u64 sum_out;	   /* task's se.sum_exec_runtime at its last seen switch-out */
+	__u32 sum_valid;   /* sum_out is set */
+	__u32 base_exact;  /* base came from a seen switch-in, not a reopen */
+	__u64 be_off_ts;   /* went off-CPU while awaiting a backend, 0 if not */
+	__u32 await_be;	   /* backend class a request is waiting on, + 1 */
+	__u32 req_walked;  /* the request's stack was walked at a backend call */
+	__s32 req_fd;	   /* its connection's descriptor, -1 if not known */
+	__u32 req_slot;	   /* its request slot in reqs + 1, 0 before its first request */
 	__u64 req_total0;  /* metric total at request start */
 	__u64 req_total1;  /* metric total at the request's last response write */
 	__u64 req_ns0;	   /* on-CPU nanoseconds at request start */

@@ -343,7 +343,7 @@ static __always_inline void emit_stack(struct pycost_proc *proc, struct pycost_t
 	s->tid = tid;
 	s->nframes = fw.n;
 	if (t->req_id) {
-		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+		struct pycost_request *r = req_of(t);
 
 		if (r && r->bytes_out)
 			flags |= PYCOST_SF_ANSWERED;

@@ -39,14 +39,6 @@
 #define AF_INET6 10
 #define MSG_PEEK 2
 
-/* A zeroed request, copied in when a thread serves its first request. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pycost_request);
-} req_zero SEC(".maps");
-
 /* The accounting entry of the current thread if its process is traced, or NULL. */
 static __always_inline struct pycost_thread *traced_thread(__u32 *pidp, __u32 *tidp)
 {
@@ -181,14 +173,10 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 					  struct pycost_request *r, __u64 conn, __s32 fd, __u64 buf,
 					  long n, long copy, __u64 now_ns)
 {
-	__u32 zero = 0, len;
+	__u32 len;
 
 	if (!r) {
-		struct pycost_request *z = bpf_map_lookup_elem(&req_zero, &zero);
-
-		if (!z || bpf_map_update_elem(&reqs, &tid, z, BPF_NOEXIST))
-			__sync_fetch_and_add(&stats.request_overflow, 1);
-		r = bpf_map_lookup_elem(&reqs, &tid);
+		r = req_alloc(t);
 		if (!r)
 			return;
 	}
@@ -234,7 +222,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_thread *t,
 					   __u64 conn, long n, __u64 now_ns)
 {
-	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	struct pycost_request *r = req_of(t);
 	long copy = n;
 	__s32 fd;
 	__u64 buf = call_buffer(&copy, &fd);
@@ -264,7 +252,7 @@ static __always_inline void on_client_read(__u32 pid, __u32 tid, struct pycost_t
 	start_request(pid, tid, t, r, conn, fd, buf, n, copy, now_ns);
 }
 
-static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, __u64 conn, long n,
+static __always_inline void on_client_write(struct pycost_thread *t, __u64 conn, long n,
 					    __u64 now_ns)
 {
 	struct pycost_request *r;
@@ -275,7 +263,7 @@ static __always_inline void on_client_write(__u32 tid, struct pycost_thread *t, 
 
 	if (!t->req_id || t->req_conn != conn)
 		return;
-	r = bpf_map_lookup_elem(&reqs, &tid);
+	r = req_of(t);
 	if (!r)
 		return;
 	if (!r->bytes_out) {
@@ -313,14 +301,14 @@ int BPF_PROG(on_sock_recv, struct sock *sk, int ret, int flags)
 		return 0;
 	if (kind == PYCOST_FD_PROXY) {
 		/* this request is served by another traced process: it counts there */
-		struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+		struct pycost_request *r = req_of(t);
 
 		if (r)
 			r->flags |= PYCOST_RF_PROXIED;
 		return 0;
 	}
 	if (t->be_off_ts)
-		settle_backend_wait(tid, t, bpf_ktime_get_ns());
+		settle_backend_wait(t, bpf_ktime_get_ns());
 	if (ret > 0)
 		t->await_be = 0;
 	return 0;
@@ -339,12 +327,12 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 		return 0;
 	kind = sock_kind(sk);
 	if (kind == PYCOST_FD_CLIENT) {
-		on_client_write(tid, t, conn_id(sk), ret, bpf_ktime_get_ns());
+		on_client_write(t, conn_id(sk), ret, bpf_ktime_get_ns());
 		return 0;
 	}
 	if (kind == PYCOST_FD_NONE || !t->req_id)
 		return 0;
-	r = bpf_map_lookup_elem(&reqs, &tid);
+	r = req_of(t);
 	if (!r)
 		return 0;
 	if (kind == PYCOST_FD_PROXY) {
@@ -364,7 +352,10 @@ int BPF_PROG(on_sock_send, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-/* A serving thread that exits mid-request (harakiri, crash) aborts it. */
+/*
+ * A serving thread that exits mid-request (harakiri, crash) aborts it; its
+ * request slot goes back for another thread.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit_request, struct task_struct *p)
 {
@@ -374,13 +365,13 @@ int BPF_PROG(on_exit_request, struct task_struct *p)
 
 	if (!track_requests || !maybe_traced(p->tgid))
 		return 0;
-	r = bpf_map_lookup_elem(&reqs, &tid);
-	if (!r)
+	t = thread_of(p->tgid, tid);
+	if (!t || !t->req_slot)
 		return 0;
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (t && t->req_id)
+	r = req_of(t);
+	if (r && t->req_id)
 		end_request(r, t, 0, bpf_ktime_get_ns());
-	bpf_map_delete_elem(&reqs, &tid);
+	req_release(t);
 	bpf_map_delete_elem(&threads, &tid);
 	return 0;
 }
@@ -405,7 +396,7 @@ int BPF_USDT(on_gc_done, long collected)
 
 	if (!t || !t->req_id || !t->gc_ts)
 		return 0;
-	r = bpf_map_lookup_elem(&reqs, &tid);
+	r = req_of(t);
 	if (r) {
 		r->gc_ns += bpf_ktime_get_ns() - t->gc_ts;
 		r->gc_count++;

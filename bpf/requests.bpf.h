@@ -94,9 +94,9 @@ static __always_inline void end_request(struct pycost_request *r, struct pycost_
  * the common path): at its switch back in, or at its next backend read when
  * that switch was not seen.
  */
-static __always_inline void settle_backend_wait(__u32 tid, struct pycost_thread *t, __u64 now_ns)
+static __always_inline void settle_backend_wait(struct pycost_thread *t, __u64 now_ns)
 {
-	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	struct pycost_request *r = req_of(t);
 	__u32 be = t->await_be - 1;
 
 	if (r && t->req_id && be < PYCOST_BE_MAX)
@@ -149,10 +149,10 @@ static __always_inline bool waits_for_work(struct task_struct *p, struct pycost_
  * done (until more of the response is written), and when it waits for new
  * work the request is over.
  */
-static __always_inline void request_sleeps(struct task_struct *prev, __u32 tid,
-					   struct pycost_thread *t, __u64 now_ns)
+static __always_inline void request_sleeps(struct task_struct *prev, struct pycost_thread *t,
+					   __u64 now_ns)
 {
-	struct pycost_request *r = bpf_map_lookup_elem(&reqs, &tid);
+	struct pycost_request *r = req_of(t);
 
 	/*
 	 * Once answered, a wait is not the request's: a write to a backend that

@@ -76,7 +76,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		pt->sum_valid = 1;
 		pt->oncpu = 0;
 		if (track_requests && pt->req_id && !preempt && task_state(prev) != TASK_RUNNING)
-			request_sleeps(prev, ptid, pt, now_ns);
+			request_sleeps(prev, pt, now_ns);
 	}
 	if (nt) {
 		if (counted) {
@@ -85,7 +85,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			nt->oncpu = 1;
 		}
 		if (track_requests && nt->be_off_ts)
-			settle_backend_wait(ntid, nt, now_ns);
+			settle_backend_wait(nt, now_ns);
 	}
 	return 0;
 }
@@ -211,11 +211,13 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid, tid = p->pid;
+	struct pycost_thread *t;
 
 	if (!maybe_traced(tgid) || !bpf_map_lookup_elem(&procs, &tgid))
 		return 0;
-	/* a thread serving a request is cleaned up by on_exit_request, after it ends it */
-	if (!bpf_map_lookup_elem(&reqs, &tid))
+	/* a thread with a request slot is cleaned up by on_exit_request, after it ends it */
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && !t->req_slot)
 		bpf_map_delete_elem(&threads, &tid);
 	/* signal->live reached 0 before this tracepoint: the last thread is leaving */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)

@@ -614,16 +614,20 @@ int session__flush_requests(struct session *s)
 {
 	struct pycost_request r;
 	struct pycost_thread t;
-	__u32 tid, *prev = NULL;
+	__u32 tid, slot, *prev = NULL;
 	int err;
 
 	if (!s->skel->rodata->track_requests)
 		return 0;
-	while (!bpf_map__get_next_key(s->skel->maps.reqs, prev, &tid, sizeof(tid))) {
+	/* serving threads hold a request slot */
+	while (!bpf_map__get_next_key(s->skel->maps.threads, prev, &tid, sizeof(tid))) {
 		prev = &tid;
-		if (bpf_map__lookup_elem(s->skel->maps.reqs, &tid, sizeof(tid), &r, sizeof(r), 0) ||
-		    bpf_map__lookup_elem(s->skel->maps.threads, &tid, sizeof(tid), &t, sizeof(t),
-					 0))
+		if (bpf_map__lookup_elem(s->skel->maps.threads, &tid, sizeof(tid), &t, sizeof(t),
+					 0) ||
+		    !t.req_slot)
+			continue;
+		slot = t.req_slot - 1;
+		if (bpf_map__lookup_elem(s->skel->maps.reqs, &slot, sizeof(slot), &r, sizeof(r), 0))
 			continue;
 		/* still waiting for its response: in flight, not a request yet */
 		if (!t.req_id || t.req_id != r.id || !r.bytes_out)
