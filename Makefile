@@ -65,7 +65,7 @@ $(BUILD)/report_html_assets.h: user/report_html.css user/report_html.js | $(BUIL
 	$(call msg,GEN,$@)
 	$(Q)for f in css js; do \
 		echo "static const char report_html_$$f[] ="; \
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' user/report_html.$$f; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' user/report_html.$$f || exit 1; \
 		echo ";"; \
 	done > $@
 $(BUILD)/report_html.o: $(BUILD)/report_html_assets.h

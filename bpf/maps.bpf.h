@@ -169,6 +169,8 @@ PYCOST_SHARED struct {
  * keyed by tid cost a lookup at every socket call and context switch of
  * the request.  A thread keeps its slot from its first request to its exit,
  * which returns it to req_free; req_next hands out slots never used.
+ * req_owner records the slot of each tid, off the hot path: a thread whose
+ * entry the LRU evicted finds its slot again, and its exit returns it.
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -183,6 +185,13 @@ PYCOST_SHARED struct {
 	__type(value, __u32);
 } req_free SEC(".maps");
 
+PYCOST_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PYCOST_MAX_REQS);
+	__type(key, __u32);
+	__type(value, __u32);
+} req_owner SEC(".maps");
+
 PYCOST_SHARED __u32 req_next PYCOST_INIT(0);
 
 /* The request slot of thread t, NULL before its first request. */
@@ -193,30 +202,44 @@ static __always_inline struct pycost_request *req_of(const struct pycost_thread 
 	return t->req_slot ? bpf_map_lookup_elem(&reqs, &slot) : NULL;
 }
 
-/* Gives t a request slot: NULL (counted) when all are taken. */
-static __always_inline struct pycost_request *req_alloc(struct pycost_thread *t)
+/* Gives thread tid (entry t) its request slot: NULL (counted) when all are taken. */
+static __always_inline struct pycost_request *req_alloc(__u32 tid, struct pycost_thread *t)
 {
-	__u32 slot;
+	__u32 *owned = bpf_map_lookup_elem(&req_owner, &tid), slot;
 
-	if (bpf_map_pop_elem(&req_free, &slot)) {
-		slot = __sync_fetch_and_add(&req_next, 1);
-		if (slot >= PYCOST_MAX_REQS) {
-			__sync_fetch_and_add(&stats.request_overflow, 1);
-			return NULL;
+	if (owned) {
+		slot = *owned;
+	} else {
+		if (bpf_map_pop_elem(&req_free, &slot)) {
+			/* a counter that kept counting past the end would wrap, one day */
+			if (req_next >= PYCOST_MAX_REQS)
+				goto full;
+			slot = __sync_fetch_and_add(&req_next, 1);
+			if (slot >= PYCOST_MAX_REQS)
+				goto full;
+		}
+		if (bpf_map_update_elem(&req_owner, &tid, &slot, BPF_NOEXIST)) {
+			bpf_map_push_elem(&req_free, &slot, BPF_ANY);
+			goto full;
 		}
 	}
 	t->req_slot = slot + 1;
 	return req_of(t);
+full:
+	__sync_fetch_and_add(&stats.request_overflow, 1);
+	return NULL;
 }
 
-/* Returns t's request slot, if any, for another thread to take. */
-static __always_inline void req_release(struct pycost_thread *t)
+/* At thread tid's exit: its request slot, if it has one, goes back for another thread. */
+static __always_inline void req_release(__u32 tid)
 {
-	__u32 slot = t->req_slot - 1;
+	__u32 *owned = bpf_map_lookup_elem(&req_owner, &tid), slot;
 
-	if (t->req_slot)
-		bpf_map_push_elem(&req_free, &slot, BPF_ANY);
-	t->req_slot = 0;
+	if (!owned)
+		return;
+	slot = *owned;
+	bpf_map_delete_elem(&req_owner, &tid);
+	bpf_map_push_elem(&req_free, &slot, BPF_ANY);
 }
 
 /*
@@ -350,16 +373,12 @@ static __always_inline struct pycost_thread *thread_of(__u32 pid, __u32 tid)
 /*
  * Sets thread tid's entry to init: the entry, or NULL (counted) when the
  * map refuses it.  Called where thread_of() found none of this process: an
- * entry left at tid by an earlier thread of another process is replaced,
- * and its request slot returned.
+ * entry left at tid by an earlier thread of another process is replaced
+ * (a request slot stays with the tid, see req_owner).
  */
 static __always_inline struct pycost_thread *thread_create(__u32 tid,
 							   const struct pycost_thread *init)
 {
-	struct pycost_thread *old = bpf_map_lookup_elem(&threads, &tid);
-
-	if (old)
-		req_release(old);
 	if (bpf_map_update_elem(&threads, &tid, init, BPF_ANY)) {
 		__sync_fetch_and_add(&stats.thread_drops, 1);
 		return NULL;

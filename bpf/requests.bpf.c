@@ -176,7 +176,7 @@ static __always_inline void start_request(__u32 pid, __u32 tid, struct pycost_th
 	__u32 len;
 
 	if (!r) {
-		r = req_alloc(t);
+		r = req_alloc(tid, t);
 		if (!r)
 			return;
 	}
@@ -366,21 +366,22 @@ int BPF_PROG(on_exit_request, struct task_struct *p)
 	if (!track_requests || !maybe_traced(p->tgid))
 		return 0;
 	t = thread_of(p->tgid, tid);
-	if (!t || !t->req_slot)
-		return 0;
-	r = req_of(t);
-	if (r && t->req_id)
-		end_request(r, t, 0, bpf_ktime_get_ns());
-	req_release(t);
-	bpf_map_delete_elem(&threads, &tid);
+	if (t && t->req_slot) {
+		r = req_of(t);
+		if (r && t->req_id)
+			end_request(r, t, 0, bpf_ktime_get_ns());
+		bpf_map_delete_elem(&threads, &tid);
+	}
+	/* by tid: its entry may be gone (evicted) while it still holds a slot */
+	req_release(tid);
 	return 0;
 }
 
 SEC("usdt")
 int BPF_USDT(on_gc_start, int generation)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pycost_thread *t = thread_of(id >> 32, (__u32)id);
 
 	if (t && t->req_id)
 		t->gc_ts = bpf_ktime_get_ns();
@@ -390,8 +391,8 @@ int BPF_USDT(on_gc_start, int generation)
 SEC("usdt")
 int BPF_USDT(on_gc_done, long collected)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pycost_thread *t = bpf_map_lookup_elem(&threads, &tid);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pycost_thread *t = thread_of(id >> 32, (__u32)id);
 	struct pycost_request *r;
 
 	if (!t || !t->req_id || !t->gc_ts)

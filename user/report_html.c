@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common.h"
 #include "report.h"
@@ -117,7 +116,7 @@ static int put_series(const struct profile *p, FILE *d)
 	if (nb > MAX_BUCKETS)
 		nb = MAX_BUCKETS;
 	last = dur / 1e9 - (double)(nb - 1) * step;
-	if (nb > 1 && nb < MAX_BUCKETS && last < step / 2.0) {
+	if (nb > 1 && last < step / 2.0) {
 		nb--;
 		last += step;
 	}
@@ -197,6 +196,9 @@ int report_html(const struct profile *p, const struct report_opts *o, FILE *out)
 	if (!err)
 		err = put_series(p, d);
 	fputs("}\n", d);
+	/* a failed write to the memory stream shows only in its error flag */
+	if (ferror(d) && !err)
+		err = -ENOMEM;
 	if (fclose(d) && !err)
 		err = -ENOMEM;
 	if (err)

@@ -18,16 +18,16 @@
     return e;
   }
 
-  function scaled(v, units) {
-    for (const [div, sfx, digits] of units)
-      if (v >= div) return (v / div).toFixed(digits) + sfx;
-    return String(Math.round(v)) + units[units.length - 1][1];
-  }
-  // a cost in the capture's unit, as the table report prints it
+  // a cost in the capture's unit, as the table report prints it (report__fmt_cost)
   function cost(v) {
-    if (NS)
-      return scaled(v, [[1e9, " s", 2], [1e6, " ms", 2], [1e3, " us", 1], [1, " ns", 0]]);
-    return scaled(v, [[1e9, " G", 2], [1e6, " M", 2], [1e3, " k", 1], [1, "", 0]]);
+    const units = NS ? ["ns", "us", "ms", "s"] : ["", "K", "M", "G", "T", "P", "E"];
+    if (v < 1000) return Math.round(v) + (NS ? " ns" : "");
+    let i = 0;
+    while (v >= 1000 && i + 1 < units.length) {
+      v /= 1000;
+      i++;
+    }
+    return v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0) + " " + units[i];
   }
   const us = (v) => (v >= 1000 ? (v / 1000).toFixed(2) + " ms" : v.toFixed(1) + " us");
   const pct = (a, b) => (b ? ((100 * a) / b).toFixed(2) : "0.00") + "%";
@@ -63,6 +63,7 @@
     ["req/s", "", (e) => e.requests / (M.duration_ns / 1e9 || 1),
       (e) => (e.requests / (M.duration_ns / 1e9 || 1)).toFixed(1)],
     ["2xx", "", (e) => status(e, 2), (e) => String(status(e, 2))],
+    ["3xx", "", (e) => status(e, 3), (e) => String(status(e, 3))],
     ["4xx", "", (e) => status(e, 4), (e) => String(status(e, 4))],
     ["5xx", "", (e) => status(e, 5), (e) => String(status(e, 5))],
     ["p50", "", (e) => e.latency_us.p50, (e) => us(e.latency_us.p50)],
@@ -81,7 +82,7 @@
     for (const code in e.status) if (Math.floor(code / 100) === hundred) n += e.status[code];
     return n;
   }
-  let sortCol = 11, sortDesc = true;
+  let sortCol = 12, sortDesc = true;
   function endpoints() {
     const eps = D.summary.endpoints.slice();
     const key = COLS[sortCol][2];
@@ -151,13 +152,11 @@
     for (const c of file + name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
     return "hsl(" + (10 + (h % 45)) + "," + (60 + (h >> 8) % 30) + "%," + (55 + (h >> 16) % 15) + "%)";
   }
-  let root = null, zoom = null, scale = 1;
+  let root = null, zoom = null, scale = 1, stats = null;
   const ROW = 18;
   // an endpoint's samples are scaled to add up to its measured cost, as report --endpoint does
-  function measured(idx) {
-    if (idx < 0 || !root.w) return 1;
-    const e = D.summary.endpoints.find((x) => x.endpoint === D.names[idx]);
-    return e ? e.cost.total / root.w : 1;
+  function measured() {
+    return stats && root.w ? stats.cost.total / root.w : 1;
   }
   function flame() {
     const box = $("flame"), width = box.clientWidth || 1000, total = root.w * scale;
@@ -218,11 +217,14 @@
     box.dataset.total = total;
     box.dataset.samples = root.n;
     box.replaceChildren(...out);
-    $("flame-title").textContent =
-      "Flame graph: " + (selected < 0 ? "all samples, " + cost(total)
-                                      : D.names[selected] + ", " + cost(total) +
-                                        " measured, spread over") +
-      " " + root.n + " samples" + (zoom !== root ? "; zoomed to " + fname(zoom.f) : "");
+    let what = "all samples, " + cost(total) + " in";
+    if (selected >= 0 && stats)
+      what = D.names[selected] + ", " + cost(stats.cost.total) + " measured in " +
+        stats.requests + " requests, spread over";
+    else if (selected >= 0)
+      what = D.names[selected] + ", no request measured: " + cost(total) + " sampled in";
+    $("flame-title").textContent = "Flame graph: " + what + " " + root.n + " samples" +
+      (zoom !== root ? "; zoomed to " + fname(zoom.f) : "");
   }
 
   // requests and cost per request over time, for the selection
@@ -291,7 +293,8 @@
     selected = idx;
     root = tree(idx);
     zoom = root;
-    scale = measured(idx);
+    stats = idx >= 0 ? D.summary.endpoints.find((x) => x.endpoint === D.names[idx]) : null;
+    scale = measured();
     endpoints();
     flame();
     series();

@@ -610,19 +610,41 @@ int session__poll(struct session *s, int timeout_ms, const sigset_t *sigmask)
 	return n;
 }
 
+static int cmp_tid(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
 int session__flush_requests(struct session *s)
 {
 	struct pycost_request r;
 	struct pycost_thread t;
-	__u32 tid, slot, *prev = NULL;
-	int err;
+	__u32 *tids, tid, slot, *prev = NULL;
+	size_t n = 0, cap = 2 * PYCOST_MAX_REQS;
+	int err = 0;
 
 	if (!s->skel->rodata->track_requests)
 		return 0;
-	/* serving threads hold a request slot */
-	while (!bpf_map__get_next_key(s->skel->maps.threads, prev, &tid, sizeof(tid))) {
-		prev = &tid;
-		if (bpf_map__lookup_elem(s->skel->maps.threads, &tid, sizeof(tid), &t, sizeof(t),
+	/*
+	 * The serving threads, from the owners of request slots.  A walk whose
+	 * previous key is deleted meanwhile (a thread exiting) starts over:
+	 * the tids are collected, bounded, and each taken once.
+	 */
+	tids = calloc(cap, sizeof(*tids));
+	if (!tids)
+		return -ENOMEM;
+	while (n < cap &&
+	       !bpf_map__get_next_key(s->skel->maps.req_owner, prev, &tids[n], sizeof(tid))) {
+		prev = &tids[n];
+		n++;
+	}
+	qsort(tids, n, sizeof(*tids), cmp_tid);
+	for (size_t i = 0; i < n; i++) {
+		tid = tids[i];
+		if ((i && tid == tids[i - 1]) ||
+		    bpf_map__lookup_elem(s->skel->maps.threads, &tid, sizeof(tid), &t, sizeof(t),
 					 0) ||
 		    !t.req_slot)
 			continue;
@@ -630,16 +652,17 @@ int session__flush_requests(struct session *s)
 		if (bpf_map__lookup_elem(s->skel->maps.reqs, &slot, sizeof(slot), &r, sizeof(r), 0))
 			continue;
 		/* still waiting for its response: in flight, not a request yet */
-		if (!t.req_id || t.req_id != r.id || !r.bytes_out)
+		if (!t.req_id || t.req_id != r.id || r.tid != tid || r.pid != t.pid || !r.bytes_out)
 			continue;
 		r.cost = t.req_total1 - t.req_total0;
 		r.oncpu_ns = t.req_ns1 - t.req_ns0;
 		r.done_ns = t.req_done_ns ? t.req_done_ns : r.end_ns;
 		err = s->on_record(s->ctx, &r, sizeof(r));
 		if (err)
-			return err;
+			break;
 	}
-	return 0;
+	free(tids);
+	return err;
 }
 
 void session__stats(const struct session *s, struct pycost_stats *out)

@@ -17,7 +17,9 @@ one() {
 	else
 		fail "$1" "$(printf '%s\n' "$out" | tail -n 1)"
 	fi
-	if out=$("$PC_E2E/check_html.sh" "$PYCOST" "$PC_TMP/readers.pycost" 2>&1); then
+	if ! command -v "${PC_CHROMIUM:-chromium}" >/dev/null; then
+		skip "$1 html" "chromium is not installed (scripts/setup-deps.sh installs it)"
+	elif out=$("$PC_E2E/check_html.sh" "$PYCOST" "$PC_TMP/readers.pycost" 2>&1); then
 		pass "$1 html" "$out"
 	else
 		fail "$1 html" "$(printf '%s\n' "$out" | tail -n 1)"

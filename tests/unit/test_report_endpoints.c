@@ -151,6 +151,8 @@ Test(report_endpoints, html)
 
 	cr_assert(hostile >= 0 && fn >= 0);
 	cr_assert_eq(profile__add_sample(p, &smp), 0);
+	/* another thread's row: the page sums rows per (stack, endpoint) */
+	smp.tid = 8;
 	cr_assert_eq(profile__add_sample(p, &smp), 0);
 	s = render(p, REPORT_HTML, REPORT_BY_FUNCTION);
 	cr_expect_eq(strncmp(s, "<!DOCTYPE html>", 15), 0);

@@ -237,7 +237,9 @@ web_reports() {
 # Chromium with ENDPOINT selected, agrees with the JSON reports (check_html.sh).
 web_html() {
 	local out
-	if out=$("$PC_E2E/check_html.sh" "$PYCOST" "$PC_TMP/$1.pycost" "$2" 2>&1); then
+	if ! command -v "${PC_CHROMIUM:-chromium}" >/dev/null; then
+		skip "${PC_TEST}[$1:html]" "chromium is not installed (scripts/setup-deps.sh installs it)"
+	elif out=$("$PC_E2E/check_html.sh" "$PYCOST" "$PC_TMP/$1.pycost" "$2" 2>&1); then
 		pass "${PC_TEST}[$1:html]" "$out"
 	else
 		fail "${PC_TEST}[$1:html]" "$(tail -n 1 <<<"$out")"
