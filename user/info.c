@@ -50,7 +50,7 @@ int info__run(const struct config *cfg)
 	printf("command line:   %s\n", t.cmdline);
 	printf("executable:     %s\n", t.exe);
 	printf("threads:        %d\n", t.nthreads);
-	err = pyrt__probe(pid, &py, why, sizeof(why));
+	err = pyrt__probe(pid, NULL, &py, why, sizeof(why));
 	if (err) {
 		elog("PID %u (%s) %s: %s", pid, t.comm,
 		     err == -ENOENT ? "is not a Python process" : "cannot be profiled", why);

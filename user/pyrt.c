@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -23,6 +24,18 @@
 #include "pyrt.h"
 
 #define MAX_FILES 512
+/* Files the cache remembers (a power of two); it starts over when 3/4 full. */
+#define CACHE_SLOTS 1024
+
+struct file_id {
+	uint64_t dev, ino, size, mtime_ns;
+};
+
+struct pyrt_cache {
+	struct file_id ids[CACHE_SLOTS]; /* open addressing; ino 0 marks a free slot */
+	size_t n;
+	size_t skipped;
+};
 
 struct mapped_file {
 	char path[PATH_MAX];
@@ -35,6 +48,53 @@ struct elf_syms {
 	int have_runtime, have_py_version, have_code_type, have_version_buf;
 	uint64_t bias;
 };
+
+struct pyrt_cache *pyrt_cache__new(void)
+{
+	return calloc(1, sizeof(struct pyrt_cache));
+}
+
+void pyrt_cache__free(struct pyrt_cache *c)
+{
+	free(c);
+}
+
+size_t pyrt_cache__skipped(const struct pyrt_cache *c)
+{
+	return c ? c->skipped : 0;
+}
+
+static size_t id_slot(const struct file_id *id)
+{
+	uint64_t h = id->ino * 0x9e3779b97f4a7c15ULL ^ id->dev ^ id->size * 31 ^ id->mtime_ns;
+
+	return (h ^ h >> 29) & (CACHE_SLOTS - 1);
+}
+
+/* Where id is in c, or the free slot where it would go. */
+static struct file_id *id_find(struct pyrt_cache *c, const struct file_id *id)
+{
+	size_t i = id_slot(id);
+
+	while (c->ids[i].ino && memcmp(&c->ids[i], id, sizeof(*id)))
+		i = (i + 1) & (CACHE_SLOTS - 1);
+	return &c->ids[i];
+}
+
+/* The identity of the file at path in pid's mount namespace; 0 or -errno. */
+static int file_id(uint32_t pid, const char *path, struct file_id *id)
+{
+	char fn[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/root%s", pid, path);
+	if (stat(fn, &st))
+		return -errno;
+	*id = (struct file_id){st.st_dev, st.st_ino, st.st_size,
+			       st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec};
+	/* ino 0 marks free slots; no regular file has it */
+	return st.st_ino ? 0 : -EINVAL;
+}
 
 int pyrt__read(uint32_t pid, uint64_t addr, void *buf, size_t len)
 {
@@ -305,7 +365,40 @@ static int path_rank(const char *path, const char *exe)
 	return 3;
 }
 
-int pyrt__probe(uint32_t pid, struct pyrt_info *out, char *why, size_t whylen)
+/*
+ * Probes one mapped file, through cache: a file it knows has no runtime is
+ * not opened again, and one found to have none is added.  0 when the file
+ * holds _PyRuntime.
+ */
+static int probe_file(uint32_t pid, struct pyrt_cache *cache, const struct mapped_file *mf,
+		      struct elf_syms *s)
+{
+	struct file_id id, *slot = NULL;
+	int err;
+
+	if (cache && !file_id(pid, mf->path, &id)) {
+		slot = id_find(cache, &id);
+		if (slot->ino) {
+			cache->skipped++;
+			return -ENOENT;
+		}
+	}
+	err = elf_probe(pid, mf, s);
+	/* -ENOENT from elf_probe: readable, but not an ELF file with _PyRuntime */
+	if (err != -ENOENT || !slot || s->have_runtime)
+		return err;
+	if (cache->n >= CACHE_SLOTS / 4 * 3) {
+		memset(cache->ids, 0, sizeof(cache->ids));
+		cache->n = 0;
+		slot = id_find(cache, &id);
+	}
+	*slot = id;
+	cache->n++;
+	return err;
+}
+
+int pyrt__probe(uint32_t pid, struct pyrt_cache *cache, struct pyrt_info *out, char *why,
+		size_t whylen)
 {
 	struct mapped_file *files;
 	char exe[PATH_MAX] = "", fn[64];
@@ -338,7 +431,7 @@ int pyrt__probe(uint32_t pid, struct pyrt_info *out, char *why, size_t whylen)
 		for (size_t i = 0; i < nfiles && err; i++) {
 			if (path_rank(files[i].path, exe) != rank)
 				continue;
-			if (elf_probe(pid, &files[i], &s))
+			if (probe_file(pid, cache, &files[i], &s))
 				continue;
 			snprintf(out->path, sizeof(out->path), "%s", files[i].path);
 			err = 0;

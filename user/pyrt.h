@@ -25,14 +25,30 @@ struct pyrt_info {
 };
 
 /*
- * Probes pid.  Returns 0 and fills *out, or:
+ * Files known to hold no Python runtime, by identity (device, inode, size,
+ * modification time).  A recorder probing many short-lived processes (a
+ * command started through shell wrappers, each mapping the same shell and
+ * C library) then opens and scans each such file once.
+ */
+struct pyrt_cache;
+
+/* Returns an empty cache, or NULL with errno set. */
+struct pyrt_cache *pyrt_cache__new(void);
+void pyrt_cache__free(struct pyrt_cache *c);
+/* Files skipped so far because the cache knew them. */
+size_t pyrt_cache__skipped(const struct pyrt_cache *c);
+
+/*
+ * Probes pid, with cache (may be NULL) remembering the files without a
+ * Python runtime.  Returns 0 and fills *out, or:
  *   -ENOENT   no Python runtime mapped (why says what was found),
  *   -ENOTSUP  a Python the walker does not support (why names the version),
  *   -EINVAL   the layout failed its check against the interpreter,
  *   -ESRCH / -EPERM / -EIO  the process vanished or cannot be read.
  * why always gets a one-line reason on failure.
  */
-int pyrt__probe(uint32_t pid, struct pyrt_info *out, char *why, size_t whylen);
+int pyrt__probe(uint32_t pid, struct pyrt_cache *cache, struct pyrt_info *out, char *why,
+		size_t whylen);
 
 /* Reads len bytes at addr of pid (process_vm_readv). 0 or -errno. */
 int pyrt__read(uint32_t pid, uint64_t addr, void *buf, size_t len);

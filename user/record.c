@@ -58,6 +58,7 @@ struct recorder {
 	struct session *sess;
 	struct profile *prof;
 	struct symbols *syms;
+	struct pyrt_cache *pycache; /* files without a Python runtime, not probed again */
 	struct reqtrack *rt;
 	int requests;
 	struct http_opts http;
@@ -316,7 +317,7 @@ static void probe_pending(struct recorder *r, struct rproc *p, uint64_t now)
 		if (!p->info)
 			return;
 	}
-	err = pyrt__probe(p->pid, p->info, why, sizeof(why));
+	err = pyrt__probe(p->pid, r->pycache, p->info, why, sizeof(why));
 	if (!err) {
 		start_python(r, p);
 		return;
@@ -482,7 +483,7 @@ static int add_target(struct recorder *r, uint32_t pid, int explicit)
 		elog("out of memory");
 		return 1;
 	}
-	err = pyrt__probe(pid, p->info, why, sizeof(why));
+	err = pyrt__probe(pid, r->pycache, p->info, why, sizeof(why));
 	if (!err)
 		return 0;
 	target__describe(pid, &t);
@@ -729,7 +730,8 @@ int record__run(const struct config *cfg)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	r.prof = profile__new();
 	r.syms = r.prof ? symbols__new(r.prof) : NULL;
-	if (!r.syms) {
+	r.pycache = pyrt_cache__new();
+	if (!r.syms || !r.pycache) {
 		elog("out of memory");
 		goto cleanup;
 	}
@@ -938,6 +940,8 @@ int record__run(const struct config *cfg)
 	     (unsigned long long)st.counter_errors, (unsigned long long)st.thread_drops,
 	     (unsigned long long)st.request_drops, (unsigned long long)st.request_overflow,
 	     (unsigned long long)st.missed_switches);
+	vlog("interpreter probes skipped %zu files known to hold no Python runtime",
+	     pyrt_cache__skipped(r.pycache));
 	fprintf(stderr, "pycost: wrote %s: %llu samples, %zu process%s, metric %s", out,
 		(unsigned long long)r.samples, r.prof->nprocs, r.prof->nprocs == 1 ? "" : "es",
 		r.prof->meta.metric);
@@ -974,6 +978,7 @@ cleanup:
 	session__free(r.sess);
 	reqtrack__free(r.rt);
 	symbols__free(r.syms);
+	pyrt_cache__free(r.pycache);
 	profile__free(r.prof);
 	for (size_t i = 0; i < r.nprocs; i++)
 		free(r.procs[i].info);

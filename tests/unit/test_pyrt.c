@@ -44,7 +44,7 @@ static void probe_python(const char *exe, unsigned int minor)
 	/* the interpreter maps and relocates within a few ms of exec */
 	for (int i = 0; i < 100 && err; i++) {
 		usleep(20000);
-		err = pyrt__probe(pid, &info, why, sizeof(why));
+		err = pyrt__probe(pid, NULL, &info, why, sizeof(why));
 	}
 	stop(pid);
 	if (err == -EPERM)
@@ -93,11 +93,51 @@ Test(pyrt, not_python)
 	int err;
 
 	usleep(50000);
-	err = pyrt__probe(pid, &info, why, sizeof(why));
+	err = pyrt__probe(pid, NULL, &info, why, sizeof(why));
 	stop(pid);
 	cr_expect_eq(err, -ENOENT, "%d %s", err, why);
 	cr_expect(strstr(why, "no Python runtime"), "%s", why);
 	cr_expect(strstr(why, "sleep"), "%s", why);
+}
+
+/*
+ * A cache skips, on a second probe, every file the first found without a
+ * runtime, and still finds the interpreter of a Python process that maps
+ * the same C library.
+ */
+Test(pyrt, cache)
+{
+	char *sleep_argv[] = {"/bin/sleep", "30", NULL};
+	char *py_argv[] = {"/usr/bin/python3.11", "-c", "import time; time.sleep(30)", NULL};
+	struct pyrt_cache *c = pyrt_cache__new();
+	struct pyrt_info info;
+	char why[256] = "", why2[256] = "";
+	pid_t pid = start("/bin/sleep", sleep_argv);
+	size_t first;
+	int err, err2;
+
+	cr_assert_not_null(c);
+	usleep(50000);
+	err = pyrt__probe(pid, c, &info, why, sizeof(why));
+	cr_expect_eq(pyrt_cache__skipped(c), 0);
+	err2 = pyrt__probe(pid, c, &info, why2, sizeof(why2));
+	first = pyrt_cache__skipped(c);
+	stop(pid);
+	cr_expect_eq(err, -ENOENT, "%d %s", err, why);
+	cr_expect_eq(err2, -ENOENT, "%d %s", err2, why2);
+	cr_expect_str_eq(why, why2);
+	/* sleep, the C library and the loader at least */
+	cr_expect_geq(first, 3, "%zu", first);
+
+	pid = start(py_argv[0], py_argv);
+	err = -1;
+	for (int i = 0; i < 100 && err; i++) {
+		usleep(20000);
+		err = pyrt__probe(pid, c, &info, why, sizeof(why));
+	}
+	stop(pid);
+	cr_expect_eq(err, 0, "%s", why);
+	pyrt_cache__free(c);
 }
 
 Test(pyrt, version_format)
