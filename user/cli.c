@@ -156,7 +156,7 @@ static const char top_help[] =
     "\n"
     "Live view, refreshed every second: endpoints by cost (requests/s, latency,\n"
     "cost per request) over the last --window seconds (default 60), and the\n"
-    "costliest functions since the start.  q or Ctrl-C quits.\n"
+    "costliest functions over the same window.  q or Ctrl-C quits.\n"
     "\n"
     "Examples:\n"
     "  pycost top --uwsgi $(pgrep -o uwsgi)\n"

@@ -712,6 +712,7 @@ int record__run(const struct config *cfg)
 	size_t nlive = 0, npython = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct pycost_stats st;
+	struct top *view = NULL;
 
 	if (!out) {
 		default_output(outbuf, sizeof(outbuf));
@@ -795,8 +796,13 @@ int record__run(const struct config *cfg)
 	masked = !sigprocmask(SIG_BLOCK, &blocked, &waitmask);
 	/* top redraws each second; a status line on a terminal moves four times as often */
 	status_ns = live || !tty ? 1000000000ULL : 250000000ULL;
-	if (live)
-		top__begin();
+	if (live) {
+		view = top__begin(cfg->window);
+		if (!view) {
+			elog("out of memory");
+			goto cleanup;
+		}
+	}
 
 	for (size_t i = 0; r.requests && i < cfg->nbackends; i++) {
 		err = session__set_port(r.sess, cfg->backends[i].port, cfg->backends[i].kind);
@@ -867,7 +873,7 @@ int record__run(const struct config *cfg)
 			child.pid = -1;
 			break;
 		}
-		if (live && top__quit_requested())
+		if (live && top__quit_requested(view))
 			break;
 		/* an exit is checked at once; the screen waits for its tick */
 		if (r.exited || now - last_status >= status_ns) {
@@ -888,11 +894,11 @@ int record__run(const struct config *cfg)
 					span = win;
 					profile__forget_requests(r.prof, from);
 				}
-				if (fill_meta(&r, from, span)) {
+				if (fill_meta(&r, from, span) ||
+				    top__draw(view, r.prof, now, (now - t0) / 1e9, stdout)) {
 					elog("out of memory");
 					goto cleanup;
 				}
-				top__draw(r.prof, (now - t0) / 1e9, cfg->window, stdout);
 			} else if (tty) {
 				status_line(&r, (now - t0) / 1e9, npython, 0);
 			}
@@ -973,8 +979,7 @@ cleanup:
 		close(child.err_fd);
 		waitpid(child.pid, NULL, 0);
 	}
-	if (live)
-		top__end();
+	top__end(view);
 	session__free(r.sess);
 	reqtrack__free(r.rt);
 	symbols__free(r.syms);

@@ -6,7 +6,8 @@
 # With one it draws a frame a second, and its endpoint table covers the
 # last --window seconds: while the client calls /light, /light is in it;
 # once the client has called only /heavy for longer than the window, the
-# last frame shows /heavy and no /light.  q quits with status 0.
+# last frame shows /heavy and no /light, and its function table counts only
+# the window's samples, fewer than were received.  q quits with status 0.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$PC_E2E/web/weblib.sh"
@@ -61,6 +62,7 @@ pass "${PC_TEST}[quit]" "q ended top with status 0"
 # frames start with the terminal's home-and-clear sequence
 st=0
 "$WEB_PY" - "$PC_TMP/top.out" "$WINDOW" >"$PC_TMP/top.checks" 2>&1 <<'EOF' || st=$?
+import re
 import sys
 
 text = open(sys.argv[1], errors="replace").read().replace("\r", "")
@@ -84,10 +86,13 @@ last = frames[-1] if frames else ""
 say(bool(rows(last, "GET /heavy")) and not rows(last, "GET /light"), "window_moves",
     "last frame: %s" % " | ".join(l.split("  ")[0].strip() + " " + l.split()[2]
                                   for l in last.splitlines() if l.startswith("GET ")))
-say("endpoints: last %ss" % window in last, "window_header",
+say("endpoints: last %ss, functions: last %ss" % (window, window) in last, "window_header",
     ([l for l in last.splitlines() if l.startswith("pycost top")] or ["no header"])[0])
+m = re.search(r"samples +(\d+) in this report \((\d+) received\)", last)
+say(bool(m) and 0 < int(m.group(1)) < int(m.group(2)), "window_functions",
+    m.group(0) if m else "no samples line in the last frame")
 EOF
-if [ "$st" -ne 0 ] || [ "$(grep -c '^\(ok\|bad\) ' "$PC_TMP/top.checks")" -ne 4 ]; then
+if [ "$st" -ne 0 ] || [ "$(grep -c '^\(ok\|bad\) ' "$PC_TMP/top.checks")" -ne 5 ]; then
 	fail "${PC_TEST}[frames]" "cannot check top's frames (exit $st): $(tail -n 1 "$PC_TMP/top.checks")"
 	pc_end
 fi
