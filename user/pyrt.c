@@ -81,14 +81,12 @@ static struct file_id *id_find(struct pyrt_cache *c, const struct file_id *id)
 	return &c->ids[i];
 }
 
-/* The identity of the file at path in pid's mount namespace; 0 or -errno. */
-static int file_id(uint32_t pid, const char *path, struct file_id *id)
+/* The identity of the file open at fd; 0 or -errno. */
+static int file_id(int fd, struct file_id *id)
 {
-	char fn[PATH_MAX + 64];
 	struct stat st;
 
-	snprintf(fn, sizeof(fn), "/proc/%u/root%s", pid, path);
-	if (stat(fn, &st))
+	if (fstat(fd, &st))
 		return -errno;
 	*id = (struct file_id){st.st_dev, st.st_ino, st.st_size,
 			       st.st_mtim.tv_sec * 1000000000ULL + st.st_mtim.tv_nsec};
@@ -161,13 +159,16 @@ static int read_maps(uint32_t pid, struct mapped_file *files, size_t *nfiles)
 	return 0;
 }
 
-static void scan_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_syms *s)
+/* 0, or -EIO when libelf could not read the table. */
+static int scan_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_syms *s)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t n;
 
-	if (!data || !sh->sh_entsize)
-		return;
+	if (!data)
+		return -EIO;
+	if (!sh->sh_entsize)
+		return 0;
 	n = sh->sh_size / sh->sh_entsize;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Sym sym;
@@ -193,37 +194,45 @@ static void scan_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct elf_syms *
 			s->have_version_buf = 1;
 		}
 	}
+	return 0;
 }
 
 /*
- * Looks up the interpreter's symbols in path and computes the load bias
- * from the file's lowest mapping.  0 when _PyRuntime was found.
+ * Looks up the interpreter's symbols in the file open at fd (mapped as mf)
+ * and computes the load bias from the file's lowest mapping.  0 when
+ * _PyRuntime was found; -ENOENT when the file was read through and has
+ * none (not an ELF file, or no such symbol); -EIO when libelf failed.
  */
-static int elf_probe(uint32_t pid, const struct mapped_file *mf, struct elf_syms *s)
+static int elf_probe(int fd, const struct mapped_file *mf, struct elf_syms *s)
 {
-	char fn[PATH_MAX + 64];
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	size_t nph;
 	Elf *elf;
-	int fd, err = -ENOENT;
+	int err = -ENOENT;
 
 	memset(s, 0, sizeof(*s));
-	/* through the process's root, so paths inside containers resolve */
-	snprintf(fn, sizeof(fn), "/proc/%u/root%s", pid, mf->path);
-	fd = open(fn, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+	if (!elf)
+		return -EIO;
+	if (elf_kind(elf) != ELF_K_ELF)
 		goto cleanup;
+	if (!gelf_getehdr(elf, &eh)) {
+		err = -EIO;
+		goto cleanup;
+	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
-			scan_symtab(elf, scn, &sh, s);
+		if (!gelf_getshdr(scn, &sh)) {
+			err = -EIO;
+			goto cleanup;
+		}
+		if ((sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) &&
+		    scan_symtab(elf, scn, &sh, s)) {
+			err = -EIO;
+			goto cleanup;
+		}
 	}
 	if (!s->have_runtime)
 		goto cleanup;
@@ -249,9 +258,7 @@ static int elf_probe(uint32_t pid, const struct mapped_file *mf, struct elf_syms
 		err = 0;
 	}
 cleanup:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_end(elf);
 	return err;
 }
 
@@ -367,24 +374,32 @@ static int path_rank(const char *path, const char *exe)
 
 /*
  * Probes one mapped file, through cache: a file it knows has no runtime is
- * not opened again, and one found to have none is added.  0 when the file
- * holds _PyRuntime.
+ * not read again, and one read through without finding one is added (not
+ * one libelf failed on).  0 when the file holds _PyRuntime.
  */
 static int probe_file(uint32_t pid, struct pyrt_cache *cache, const struct mapped_file *mf,
 		      struct elf_syms *s)
 {
 	struct file_id id, *slot = NULL;
-	int err;
+	char fn[PATH_MAX + 64];
+	int fd, err;
 
-	if (cache && !file_id(pid, mf->path, &id)) {
+	/* through the process's root, so paths inside containers resolve */
+	snprintf(fn, sizeof(fn), "/proc/%u/root%s", pid, mf->path);
+	fd = open(fn, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* the identity of the file read, not of whatever the path names later */
+	if (cache && !file_id(fd, &id)) {
 		slot = id_find(cache, &id);
 		if (slot->ino) {
 			cache->skipped++;
+			close(fd);
 			return -ENOENT;
 		}
 	}
-	err = elf_probe(pid, mf, s);
-	/* -ENOENT from elf_probe: readable, but not an ELF file with _PyRuntime */
+	err = elf_probe(fd, mf, s);
+	close(fd);
 	if (err != -ENOENT || !slot || s->have_runtime)
 		return err;
 	if (cache->n >= CACHE_SLOTS / 4 * 3) {

@@ -797,11 +797,12 @@ int record__run(const struct config *cfg)
 	/* top redraws each second; a status line on a terminal moves four times as often */
 	status_ns = live || !tty ? 1000000000ULL : 250000000ULL;
 	if (live) {
-		view = top__begin(cfg->window);
+		view = top__new(cfg->window);
 		if (!view) {
 			elog("out of memory");
 			goto cleanup;
 		}
+		top__raw_terminal(view);
 	}
 
 	for (size_t i = 0; r.requests && i < cfg->nbackends; i++) {
@@ -979,7 +980,7 @@ cleanup:
 		close(child.err_fd);
 		waitpid(child.pid, NULL, 0);
 	}
-	top__end(view);
+	top__free(view);
 	session__free(r.sess);
 	reqtrack__free(r.rt);
 	symbols__free(r.syms);

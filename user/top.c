@@ -4,6 +4,12 @@
  * Live view rendering.  It reuses the report writers on the recorder's
  * in-memory profile, so `top` shows exactly what `report` would show of a
  * capture taken now, over the last window seconds.
+ *
+ * The profile's sample rows only grow, summed since the start.  Each step
+ * (a second, more for windows over a minute) keeps what changed since the
+ * step before, row by row; the function table is the rows' change since
+ * the last step at least a window old.  Memory then follows what the
+ * service ran in the window, not every row it ever ran times the steps.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,72 +21,94 @@
 #include "report.h"
 #include "top.h"
 
-/* Snapshots kept of the sample rows: one per second, fewer for windows over a minute. */
-#define MAX_SNAPS 61
 /*
- * Frames come a second apart, give or take the loop's jitter: a snapshot
- * half a second early still counts as a step or a window old, or the one
- * taken a window ago would miss by a millisecond and leave a window and a
- * second.
+ * Steps kept.  Frames come at least a second apart, and a step is taken
+ * once it is due less JITTER_NS: steps of k seconds are at least
+ * max(1, k - 0.5) s apart, and 60 of them span a window of 60 k s.
+ */
+#define MAX_STEPS 84
+/*
+ * Frames come a second apart, give or take the loop's jitter: a step half
+ * a second early still counts as a step or a window old, or the one taken
+ * a window ago would miss by a millisecond and leave a window and a step.
  */
 #define JITTER_NS 500000000ULL
 
-struct snap {
-	uint64_t ns;		  /* when it was taken */
-	size_t n;		  /* sample rows then */
-	uint64_t *count, *weight; /* their totals then */
+struct delta {
+	uint32_t row;
+	uint64_t count, weight;
+};
+
+struct step {
+	uint64_t ns;	 /* when it was taken */
+	struct delta *d; /* rows changed since the step before */
+	size_t n;
 };
 
 struct top {
 	struct termios saved;
 	int saved_ok;
 	uint64_t window_ns, step_ns;
-	struct snap snaps[MAX_SNAPS]; /* a ring, oldest at first */
-	size_t first, nsnaps;
-	struct pc_sample *rows; /* the window's rows, rebuilt at each draw */
-	size_t rows_cap;
+	struct step steps[MAX_STEPS]; /* a ring, oldest at first */
+	size_t first, nsteps;
+	uint64_t *count, *weight; /* the rows' totals at the last step */
+	size_t nrows, rows_cap;
+	struct pc_sample *view; /* the window's rows, rebuilt at each draw */
+	size_t view_cap;
 };
 
-struct top *top__begin(double window_s)
+struct top *top__new(double window_s)
 {
 	struct top *t = calloc(1, sizeof(*t));
-	struct termios raw;
 
 	if (!t)
 		return NULL;
 	t->window_ns = window_s * 1e9;
-	/* whole seconds, as frames come, enough for the ring to span a window */
-	t->step_ns = (t->window_ns + (MAX_SNAPS - 1) * 1000000000ULL - 1) /
-		     ((MAX_SNAPS - 1) * 1000000000ULL) * 1000000000ULL;
+	/* whole seconds, as frames come, so that 60 steps span the window */
+	t->step_ns = (t->window_ns + 60 * 1000000000ULL - 1) / (60 * 1000000000ULL) * 1000000000ULL;
 	if (!t->step_ns)
 		t->step_ns = 1000000000ULL;
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t->saved))
-		return t;
+	return t;
+}
+
+void top__raw_terminal(struct top *t)
+{
+	struct termios raw;
+
+	if (t->saved_ok || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t->saved))
+		return;
 	t->saved_ok = 1;
 	raw = t->saved;
 	raw.c_lflag &= ~(ICANON | ECHO);
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
 	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	return t;
 }
 
-static void snap_free(struct snap *s)
+static struct step *nth(struct top *t, size_t i)
 {
-	free(s->count);
-	free(s->weight);
-	memset(s, 0, sizeof(*s));
+	return &t->steps[(t->first + i) % MAX_STEPS];
 }
 
-void top__end(struct top *t)
+static void drop_oldest(struct top *t)
+{
+	free(nth(t, 0)->d);
+	memset(nth(t, 0), 0, sizeof(struct step));
+	t->first = (t->first + 1) % MAX_STEPS;
+	t->nsteps--;
+}
+
+void top__free(struct top *t)
 {
 	if (!t)
 		return;
 	if (t->saved_ok)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
-	for (size_t i = 0; i < MAX_SNAPS; i++)
-		snap_free(&t->snaps[i]);
-	free(t->rows);
+	while (t->nsteps)
+		drop_oldest(t);
+	free(t->count);
+	free(t->weight);
+	free(t->view);
 	free(t);
 }
 
@@ -95,50 +123,71 @@ int top__quit_requested(const struct top *t)
 	return 0;
 }
 
-static struct snap *nth(struct top *t, size_t i)
-{
-	return &t->snaps[(t->first + i) % MAX_SNAPS];
-}
-
-static int window_old(const struct top *t, const struct snap *s, uint64_t now_ns)
+static int window_old(const struct top *t, const struct step *s, uint64_t now_ns)
 {
 	return now_ns - s->ns + JITTER_NS >= t->window_ns;
 }
 
-/*
- * Takes a snapshot when the last is a step old, and drops those no longer
- * needed: only the newest one at least a window old is kept of the old.
- */
-static int take_snap(struct top *t, const struct profile *p, uint64_t now_ns)
+/* Makes room for want elements of size elem in *a (capacity *cap), doubling. */
+static int grow(void **a, size_t elem, size_t *cap, size_t want)
 {
-	struct snap *s;
+	void *n;
 
-	if (t->nsnaps && now_ns - nth(t, t->nsnaps - 1)->ns + JITTER_NS < t->step_ns)
+	if (want <= *cap)
 		return 0;
-	while (t->nsnaps > 1 && window_old(t, nth(t, 1), now_ns)) {
-		snap_free(nth(t, 0));
-		t->first = (t->first + 1) % MAX_SNAPS;
-		t->nsnaps--;
-	}
-	if (t->nsnaps == MAX_SNAPS) {
-		snap_free(nth(t, 0));
-		t->first = (t->first + 1) % MAX_SNAPS;
-		t->nsnaps--;
-	}
-	s = nth(t, t->nsnaps);
-	s->count = malloc((p->nsamples + 1) * sizeof(*s->count));
-	s->weight = malloc((p->nsamples + 1) * sizeof(*s->weight));
-	if (!s->count || !s->weight) {
-		snap_free(s);
+	if (want < 2 * *cap)
+		want = 2 * *cap;
+	n = realloc(*a, want * elem);
+	if (!n)
 		return -ENOMEM;
-	}
+	*a = n;
+	*cap = want;
+	return 0;
+}
+
+/*
+ * Takes a step when one is due: the rows that changed since the last, and
+ * the new totals.  Drops the steps no longer needed: of those a window old,
+ * only the newest is kept, where the window starts.
+ */
+static int take_step(struct top *t, const struct profile *p, uint64_t now_ns)
+{
+	size_t n = 0, changed = 0, cap;
+	struct step *s;
+
+	if (t->nsteps && now_ns - nth(t, t->nsteps - 1)->ns + JITTER_NS < t->step_ns)
+		return 0;
+	while (t->nsteps > 1 && window_old(t, nth(t, 1), now_ns))
+		drop_oldest(t);
+	/* never reached with MAX_STEPS as sized; the header would show a shorter span */
+	if (t->nsteps == MAX_STEPS)
+		drop_oldest(t);
+	/* the two arrays grow together: cap is the count array's copy of rows_cap */
+	cap = t->rows_cap;
+	if (grow((void **)&t->count, sizeof(*t->count), &cap, p->nsamples) ||
+	    grow((void **)&t->weight, sizeof(*t->weight), &t->rows_cap, p->nsamples))
+		return -ENOMEM;
+	for (size_t i = t->nrows; i < p->nsamples; i++)
+		t->count[i] = t->weight[i] = 0;
+	t->nrows = p->nsamples;
+	for (size_t i = 0; i < p->nsamples; i++)
+		changed += p->samples[i].count != t->count[i];
+	s = nth(t, t->nsteps);
+	s->d = malloc((changed ? changed : 1) * sizeof(*s->d));
+	if (!s->d)
+		return -ENOMEM;
 	for (size_t i = 0; i < p->nsamples; i++) {
-		s->count[i] = p->samples[i].count;
-		s->weight[i] = p->samples[i].weight;
+		/* a row's weight changes only with its count: each sample adds one */
+		if (p->samples[i].count == t->count[i])
+			continue;
+		s->d[n++] = (struct delta){i, p->samples[i].count - t->count[i],
+					   p->samples[i].weight - t->weight[i]};
+		t->count[i] = p->samples[i].count;
+		t->weight[i] = p->samples[i].weight;
 	}
-	s->n = p->nsamples;
+	s->n = n;
 	s->ns = now_ns;
-	t->nsnaps++;
+	t->nsteps++;
 	return 0;
 }
 
@@ -146,39 +195,41 @@ int top__draw(struct top *t, const struct profile *p, uint64_t now_ns, double el
 {
 	struct report_opts ep = {REPORT_TABLE, REPORT_BY_ENDPOINT, 10};
 	struct report_opts fn = {REPORT_TABLE, REPORT_BY_FUNCTION, 15};
-	const struct snap *base = NULL;
 	struct profile view = *p;
 	double shown = elapsed;
-	size_t n = 0;
+	size_t from = 0, n = 0;
 	int err;
 
-	err = take_snap(t, p, now_ns);
+	err = take_step(t, p, now_ns);
 	if (err)
 		return err;
-	/* the newest snapshot at least a window old: the function table starts there */
-	for (size_t i = 0; i < t->nsnaps && window_old(t, nth(t, i), now_ns); i++)
-		base = nth(t, i);
-	if (base)
-		shown = (now_ns - base->ns) / 1e9;
-	if (p->nsamples > t->rows_cap) {
-		struct pc_sample *rows = realloc(t->rows, p->nsamples * sizeof(*rows));
-
-		if (!rows)
-			return -ENOMEM;
-		t->rows = rows;
-		t->rows_cap = p->nsamples;
+	if (grow((void **)&t->view, sizeof(*t->view), &t->view_cap, p->nsamples))
+		return -ENOMEM;
+	/* the newest step a window old starts the window: the changes after it count */
+	for (size_t i = 0; i < t->nsteps && window_old(t, nth(t, i), now_ns); i++) {
+		from = i + 1;
+		shown = (now_ns - nth(t, i)->ns) / 1e9;
 	}
+	/* rows new since the last step had nothing then */
 	for (size_t i = 0; i < p->nsamples; i++) {
-		struct pc_sample row = p->samples[i];
-
-		if (base && i < base->n) {
-			row.count -= base->count[i];
-			row.weight -= base->weight[i];
+		t->view[i] = p->samples[i];
+		if (i < t->nrows) {
+			t->view[i].count -= t->count[i];
+			t->view[i].weight -= t->weight[i];
 		}
-		if (row.count)
-			t->rows[n++] = row;
 	}
-	view.samples = t->rows;
+	for (size_t k = from; k < t->nsteps; k++) {
+		const struct step *s = nth(t, k);
+
+		for (size_t j = 0; j < s->n; j++) {
+			t->view[s->d[j].row].count += s->d[j].count;
+			t->view[s->d[j].row].weight += s->d[j].weight;
+		}
+	}
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (t->view[i].count)
+			t->view[n++] = t->view[i];
+	view.samples = t->view;
 	view.nsamples = n;
 
 	/* home and clear: one frame per second, no scrolling */

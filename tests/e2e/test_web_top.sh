@@ -7,7 +7,9 @@
 # last --window seconds: while the client calls /light, /light is in it;
 # once the client has called only /heavy for longer than the window, the
 # last frame shows /heavy and no /light, and its function table counts only
-# the window's samples, fewer than were received.  q quits with status 0.
+# the window's samples: about window/elapsed of those received (samples of
+# requests in flight are held back, a few), and its top function no more
+# than the frame's own total.  q quits with status 0.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$PC_E2E/web/weblib.sh"
@@ -89,8 +91,14 @@ say(bool(rows(last, "GET /heavy")) and not rows(last, "GET /light"), "window_mov
 say("endpoints: last %ss, functions: last %ss" % (window, window) in last, "window_header",
     ([l for l in last.splitlines() if l.startswith("pycost top")] or ["no header"])[0])
 m = re.search(r"samples +(\d+) in this report \((\d+) received\)", last)
-say(bool(m) and 0 < int(m.group(1)) < int(m.group(2)), "window_functions",
-    m.group(0) if m else "no samples line in the last frame")
+e = re.search(r"pycost top +(\d+)s", last)
+top_fn = re.search(r"^ *[\d.]+ +[\d.]+ +[\d.]+ \S+ +[\d.]+ \S+ +(\d+)  ", last.split(" self%", 1)[-1], re.M)
+if m and e and top_fn:
+    n, got, elapsed, first = int(m.group(1)), int(m.group(2)), int(e.group(1)), int(top_fn.group(1))
+    say(0 < n <= got * (int(window) + 2) / elapsed and first <= n, "window_functions",
+        "%d of %d samples received in %ds, top function %d" % (n, got, elapsed, first))
+else:
+    say(False, "window_functions", "no samples line, header or function row in the last frame")
 EOF
 if [ "$st" -ne 0 ] || [ "$(grep -c '^\(ok\|bad\) ' "$PC_TMP/top.checks")" -ne 5 ]; then
 	fail "${PC_TEST}[frames]" "cannot check top's frames (exit $st): $(tail -n 1 "$PC_TMP/top.checks")"

@@ -119,6 +119,11 @@ Test(pyrt, cache)
 	cr_assert_not_null(c);
 	usleep(50000);
 	err = pyrt__probe(pid, c, &info, why, sizeof(why));
+	if (err == -EPERM) {
+		stop(pid);
+		pyrt_cache__free(c);
+		cr_skip_test("skipped: not allowed to read other processes");
+	}
 	cr_expect_eq(pyrt_cache__skipped(c), 0);
 	err2 = pyrt__probe(pid, c, &info, why2, sizeof(why2));
 	first = pyrt_cache__skipped(c);
@@ -126,17 +131,23 @@ Test(pyrt, cache)
 	cr_expect_eq(err, -ENOENT, "%d %s", err, why);
 	cr_expect_eq(err2, -ENOENT, "%d %s", err2, why2);
 	cr_expect_str_eq(why, why2);
-	/* sleep, the C library and the loader at least */
-	cr_expect_geq(first, 3, "%zu", first);
+	cr_expect_gt(first, 0);
 
+	if (access(py_argv[0], X_OK)) {
+		pyrt_cache__free(c);
+		cr_skip_test("skipped: %s is not installed", py_argv[0]);
+	}
 	pid = start(py_argv[0], py_argv);
 	err = -1;
 	for (int i = 0; i < 100 && err; i++) {
 		usleep(20000);
 		err = pyrt__probe(pid, c, &info, why, sizeof(why));
 	}
+	/* probed again with what the first probe left in the cache */
+	err2 = pyrt__probe(pid, c, &info, why2, sizeof(why2));
 	stop(pid);
 	cr_expect_eq(err, 0, "%s", why);
+	cr_expect_eq(err2, 0, "%s", why2);
 	pyrt_cache__free(c);
 }
 
