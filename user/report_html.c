@@ -91,6 +91,86 @@ static void put_funcs_stacks(const struct profile *p, FILE *d)
 	fputc(']', d);
 }
 
+struct lat_key {
+	uint64_t group; /* endpoint (or the endpoint count, for all) * buckets + bucket */
+	uint64_t ns;
+};
+
+static int cmp_lat(const void *a, const void *b)
+{
+	const struct lat_key *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return (x->ns > y->ns) - (x->ns < y->ns);
+}
+
+/* Nearest-rank percentile q of the n sorted latencies at v, in microseconds. */
+static double lat_pct(const struct lat_key *v, size_t n, unsigned int q)
+{
+	size_t rank = (n * q + 99) / 100;
+
+	return v[rank ? rank - 1 : 0].ns / 1e3;
+}
+
+/*
+ * Latency p50 and p99 per endpoint and time bucket, and over all endpoints
+ * (the last group), exact over the bucket's requests; null for a bucket
+ * without any.
+ */
+static int put_latency(const struct profile *p, const size_t *bucket, size_t nb, FILE *d)
+{
+	size_t ne = p->nendpoints, n = 0, groups = (ne + 1) * nb;
+	struct lat_key *v = calloc(2 * p->nrequests + 1, sizeof(*v));
+	double *p50 = calloc(groups, sizeof(*p50)), *p99 = calloc(groups, sizeof(*p99));
+	int err = 0;
+
+	if (!v || !p50 || !p99) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t g = 0; g < groups; g++)
+		p50[g] = p99[g] = -1;
+	for (size_t i = 0; i < p->nrequests; i++) {
+		const struct pc_request *r = &p->requests[i];
+
+		if (r->endpoint < 0 || (size_t)r->endpoint >= ne)
+			continue;
+		v[n++] = (struct lat_key){r->endpoint * nb + bucket[i], r->latency_ns};
+		v[n++] = (struct lat_key){ne * nb + bucket[i], r->latency_ns};
+	}
+	qsort(v, n, sizeof(*v), cmp_lat);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && v[j].group == v[i].group; j++)
+			;
+		p50[v[i].group] = lat_pct(v + i, j - i, 50);
+		p99[v[i].group] = lat_pct(v + i, j - i, 99);
+	}
+	fputs(", \"lat\": [", d);
+	for (size_t g = 0; g <= ne; g++) {
+		for (int k = 0; k < 2; k++) {
+			const double *q = k ? p99 : p50;
+
+			fputs(k ? "],[" : g ? ",\n[[" : "[[", d);
+			for (size_t b = 0; b < nb; b++) {
+				fputs(b ? "," : "", d);
+				/* a bucket without requests has no latency, not a latency of 0 */
+				if (q[g * nb + b] >= 0)
+					fprintf(d, "%.1f", q[g * nb + b]);
+				else
+					fputs("null", d);
+			}
+		}
+		fputs("]]", d);
+	}
+	fputc(']', d);
+cleanup:
+	free(v);
+	free(p50);
+	free(p99);
+	return err;
+}
+
 /*
  * Requests and their summed cost per endpoint and time bucket, by request
  * start.  The last bucket ends with the capture (last_s long), so that its
@@ -101,8 +181,9 @@ static int put_series(const struct profile *p, FILE *d)
 {
 	uint64_t dur = p->meta.duration_ns, *count, *cost;
 	unsigned int step = steps_s[ARRAY_SIZE(steps_s) - 1];
-	size_t nb, ne = p->nendpoints;
+	size_t nb, ne = p->nendpoints, *bucket;
 	double last;
+	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(steps_s); i++) {
 		if (dur <= steps_s[i] * MAX_BUCKETS * 1000000000ULL) {
@@ -124,21 +205,22 @@ static int put_series(const struct profile *p, FILE *d)
 		last = step;
 	count = calloc(ne * nb + 1, sizeof(*count));
 	cost = calloc(ne * nb + 1, sizeof(*cost));
-	if (!count || !cost) {
-		free(count);
-		free(cost);
-		return -ENOMEM;
+	bucket = calloc(p->nrequests + 1, sizeof(*bucket));
+	if (!count || !cost || !bucket) {
+		err = -ENOMEM;
+		goto cleanup;
 	}
 	for (size_t i = 0; i < p->nrequests; i++) {
 		const struct pc_request *r = &p->requests[i];
 		int64_t at = r->start_ns - p->meta.start_ns;
 		size_t b = at <= 0 ? 0 : (uint64_t)at / 1000000000 / step;
 
-		if (r->endpoint < 0 || (size_t)r->endpoint >= ne)
-			continue;
 		/* requests still in flight at the end belong to the last bucket */
 		if (b >= nb)
 			b = nb - 1;
+		bucket[i] = b;
+		if (r->endpoint < 0 || (size_t)r->endpoint >= ne)
+			continue;
 		count[r->endpoint * nb + b]++;
 		cost[r->endpoint * nb + b] += r->cost;
 	}
@@ -153,10 +235,14 @@ static int put_series(const struct profile *p, FILE *d)
 			fprintf(d, b ? ",%" PRIu64 : "%" PRIu64, cost[e * nb + b]);
 		fputs("]]", d);
 	}
-	fputs("]}", d);
+	fputc(']', d);
+	err = put_latency(p, bucket, nb, d);
+	fputc('}', d);
+cleanup:
 	free(count);
 	free(cost);
-	return 0;
+	free(bucket);
+	return err;
 }
 
 /*

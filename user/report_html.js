@@ -240,16 +240,20 @@
     });
     const rate = counts.map((c, b) => c / (b === S.n - 1 ? S.last_s : S.step_s));
     const mean = counts.map((c, b) => (c ? costs[b] / c : 0));
+    // the last group is all endpoints: percentiles of the bucket's requests, not of percentiles
+    const [p50, p99] = S.lat[selected >= 0 ? selected : S.lat.length - 1];
     box.replaceChildren(
       chart("requests/s", rate, (v) => v.toFixed(1)),
-      chart("cost per request", mean, cost));
+      chart("cost per request", mean, cost),
+      chart("latency p99 (p50 darker)", p99, us, p50));
   }
-  function chart(title, v, fmt) {
+  // bars of v; under them, darker, bars of inner (a lower percentile); null: no requests
+  function chart(title, v, fmt, inner) {
     const SVG = "http://www.w3.org/2000/svg", W = 480, H = 140, L = 8, T = 18;
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("width", W);
     svg.setAttribute("height", H + T + 18);
-    const max = Math.max(...v, 0) || 1;
+    const max = Math.max(...v.map((x) => x || 0), 0) || 1;
     const bw = (W - 2 * L) / Math.max(v.length, 1);
     const txt = (x, y, s, anchor) => {
       const t = document.createElementNS(SVG, "text");
@@ -260,18 +264,25 @@
       svg.appendChild(t);
     };
     txt(L, 13, title + " (max " + fmt(max) + ")");
-    v.forEach((y, i) => {
+    const bar = (i, y, fill, tipText) => {
       const r = document.createElementNS(SVG, "rect");
       const h = (H * y) / max;
       r.setAttribute("x", L + i * bw);
       r.setAttribute("y", T + H - h);
       r.setAttribute("width", Math.max(bw - 1, 1));
       r.setAttribute("height", h);
-      r.setAttribute("fill", "#7a9be0");
+      r.setAttribute("fill", fill);
       const tip = document.createElementNS(SVG, "title");
-      tip.textContent = "+" + (i * D.series.step_s) + " s: " + fmt(y);
+      tip.textContent = tipText;
       r.appendChild(tip);
       svg.appendChild(r);
+    };
+    v.forEach((y, i) => {
+      if (y === null) return;
+      const at = "+" + i * D.series.step_s + " s: ";
+      bar(i, y, "#7a9be0", at + fmt(y) + (inner ? ", p50 " + fmt(inner[i]) : ""));
+      if (inner && inner[i] !== null)
+        bar(i, inner[i], "#3f63b5", at + "p50 " + fmt(inner[i]) + ", p99 " + fmt(y));
     });
     txt(L, T + H + 14, "0 s");
     const S = D.series;

@@ -6,10 +6,11 @@
 # headless Chromium (with ENDPOINT selected through the page's
 # #endpoint=NAME address) and checks the page a browser built against the
 # JSON reports: the page references no other file; its script ran to the
-# end; its endpoint table has every endpoint with its request count; its
-# flame graph adds up to the JSON report's total cost and sample count (for
-# ENDPOINT: the measured cost `report --endpoint` scales to), and its
-# heaviest function by self cost is the JSON report's, with that self cost.
+# end and drew its three charts over time; its endpoint table has every
+# endpoint with its request count; its flame graph adds up to the JSON
+# report's total cost and sample count (for ENDPOINT: the measured cost
+# `report --endpoint` scales to), and its heaviest function by self cost is
+# the JSON report's, with that self cost.
 # Prints one line and exits 0 on success; exits 1 with a one-line reason on
 # the first failure.
 set -u
@@ -107,6 +108,9 @@ want = {e["endpoint"]: e["requests"] for e in eps}
 got = {r[0]: int(r[2]) for r in p.rows if len(r) > 2}
 if got != want:
     bad(f"endpoint table shows {got}, the JSON report {want}")
+charts = sum(1 for t, a in p.tags if t == "svg")
+if charts != 3:
+    bad(f"the page drew {charts} charts over time, not 3 (requests/s, cost, latency)")
 sel = p.rows[p.selected][0] if p.selected is not None else ""
 if sel != ep:
     bad(f"the page selected {sel!r}, not {ep!r} named in its address")

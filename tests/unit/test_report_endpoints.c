@@ -170,6 +170,20 @@ Test(report_endpoints, html)
 	cr_expect(strstr(s, "\"series\": {\"step_s\": 1, \"n\": 10, \"last_s\": 1, \"eps\": "
 			    "[[[0,0,0,0,0,0,0,0,0,10],[0,0,0,0,0,0,0,0,0,5500000]]"),
 		  "%s", strstr(s, "\"series\""));
+	/*
+	 * Latency p50 and p99 (nearest rank, us) per endpoint and bucket, then
+	 * over all: /users' 200..2000 us in the last bucket, /login's 1 us in
+	 * the first (it starts at 0), none for the hostile endpoint.
+	 */
+	cr_expect(strstr(s, "\"lat\": [[[null,null,null,null,null,null,null,null,null,1000.0],"
+			    "[null,null,null,null,null,null,null,null,null,2000.0]],\n"
+			    "[[1.0,null,null,null,null,null,null,null,null,null],"
+			    "[1.0,null,null,null,null,null,null,null,null,null]],\n"
+			    "[[null,null,null,null,null,null,null,null,null,null],"
+			    "[null,null,null,null,null,null,null,null,null,null]],\n"
+			    "[[1.0,null,null,null,null,null,null,null,null,1000.0],"
+			    "[1.0,null,null,null,null,null,null,null,null,2000.0]]]}"),
+		  "%s", strstr(s, "\"lat\""));
 	cr_expect(strstr(s, "document.body.dataset.rendered = \"ok\""));
 	free(s);
 	/* 10.2 s: the last 0.2 s join the tenth bucket, not make an eleventh */
