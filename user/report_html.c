@@ -5,7 +5,7 @@
  * to another file, so it can be mailed or attached to a ticket.  It holds
  * the capture's header, the endpoint table (the JSON of --by endpoint), a
  * flame graph of all samples or of one endpoint's, and each endpoint's
- * requests and cost per request over time.  The data is embedded as JSON
+ * requests, cost per request and latency over time.  The data is embedded as JSON
  * and the page's script (report_html.js) draws it.
  */
 #include <errno.h>
