@@ -40,12 +40,7 @@ static int cmp_u64(const void *a, const void *b)
 /* Nearest-rank percentile of a sorted array. */
 static uint64_t pct(const uint64_t *v, size_t n, unsigned int q)
 {
-	size_t rank;
-
-	if (!n)
-		return 0;
-	rank = (n * q + 99) / 100;
-	return v[rank ? rank - 1 : 0];
+	return n ? v[report__rank(n, q)] : 0;
 }
 
 /* Distinct users per minute; the peak minute's users and cost. */

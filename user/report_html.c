@@ -105,14 +105,6 @@ static int cmp_lat(const void *a, const void *b)
 	return (x->ns > y->ns) - (x->ns < y->ns);
 }
 
-/* Nearest-rank percentile q of the n sorted latencies at v, in microseconds. */
-static double lat_pct(const struct lat_key *v, size_t n, unsigned int q)
-{
-	size_t rank = (n * q + 99) / 100;
-
-	return v[rank ? rank - 1 : 0].ns / 1e3;
-}
-
 /*
  * Latency p50 and p99 per endpoint and time bucket, and over all endpoints
  * (the last group), exact over the bucket's requests; null for a bucket
@@ -143,8 +135,8 @@ static int put_latency(const struct profile *p, const size_t *bucket, size_t nb,
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i; j < n && v[j].group == v[i].group; j++)
 			;
-		p50[v[i].group] = lat_pct(v + i, j - i, 50);
-		p99[v[i].group] = lat_pct(v + i, j - i, 99);
+		p50[v[i].group] = v[i + report__rank(j - i, 50)].ns / 1e3;
+		p99[v[i].group] = v[i + report__rank(j - i, 99)].ns / 1e3;
 	}
 	fputs(", \"lat\": [", d);
 	for (size_t g = 0; g <= ne; g++) {
@@ -174,8 +166,8 @@ cleanup:
 /*
  * Requests and their summed cost per endpoint and time bucket, by request
  * start.  The last bucket ends with the capture (last_s long), so that its
- * rate is not shown falling off; a stub shorter than half a bucket joins the
- * one before it rather than show the rate of a few milliseconds.
+ * rate is not shown falling off; a remainder shorter than half a bucket
+ * joins the one before it rather than show the rate of a few milliseconds.
  */
 static int put_series(const struct profile *p, FILE *d)
 {

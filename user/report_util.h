@@ -53,6 +53,14 @@ const struct report_pid *report__find_pid(const struct report_pid *t, int n, uin
 /* True when the profile's unit is nanoseconds (the cpu metric). */
 bool report__is_ns(const struct profile *p);
 
+/* Index of the nearest-rank percentile q (0-100) among n sorted values (n > 0). */
+static inline size_t report__rank(size_t n, unsigned int q)
+{
+	size_t rank = (n * q + 99) / 100;
+
+	return rank ? rank - 1 : 0;
+}
+
 /* 100 * part / whole, or 0 when whole is 0 (keeps NaN out of every format). */
 double report__pct(uint64_t part, uint64_t whole);
 

@@ -51,7 +51,9 @@ struct top {
 	uint64_t window_ns, step_ns;
 	struct step steps[MAX_STEPS]; /* a ring, oldest at first */
 	size_t first, nsteps;
-	uint64_t *count, *weight; /* the rows' totals at the last step */
+	struct total {
+		uint64_t count, weight;
+	} * tot; /* the rows' totals at the last step */
 	size_t nrows, rows_cap;
 	struct pc_sample *view; /* the window's rows, rebuilt at each draw */
 	size_t view_cap;
@@ -106,8 +108,7 @@ void top__free(struct top *t)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
 	while (t->nsteps)
 		drop_oldest(t);
-	free(t->count);
-	free(t->weight);
+	free(t->tot);
 	free(t->view);
 	free(t);
 }
@@ -152,7 +153,7 @@ static int grow(void **a, size_t elem, size_t *cap, size_t want)
  */
 static int take_step(struct top *t, const struct profile *p, uint64_t now_ns)
 {
-	size_t n = 0, changed = 0, cap;
+	size_t n = 0, changed = 0;
 	struct step *s;
 
 	if (t->nsteps && now_ns - nth(t, t->nsteps - 1)->ns + JITTER_NS < t->step_ns)
@@ -162,28 +163,24 @@ static int take_step(struct top *t, const struct profile *p, uint64_t now_ns)
 	/* never reached with MAX_STEPS as sized; the header would show a shorter span */
 	if (t->nsteps == MAX_STEPS)
 		drop_oldest(t);
-	/* the two arrays grow together: cap is the count array's copy of rows_cap */
-	cap = t->rows_cap;
-	if (grow((void **)&t->count, sizeof(*t->count), &cap, p->nsamples) ||
-	    grow((void **)&t->weight, sizeof(*t->weight), &t->rows_cap, p->nsamples))
+	if (grow((void **)&t->tot, sizeof(*t->tot), &t->rows_cap, p->nsamples))
 		return -ENOMEM;
 	for (size_t i = t->nrows; i < p->nsamples; i++)
-		t->count[i] = t->weight[i] = 0;
+		t->tot[i] = (struct total){0, 0};
 	t->nrows = p->nsamples;
 	for (size_t i = 0; i < p->nsamples; i++)
-		changed += p->samples[i].count != t->count[i];
+		changed += p->samples[i].count != t->tot[i].count;
 	s = nth(t, t->nsteps);
 	s->d = malloc((changed ? changed : 1) * sizeof(*s->d));
 	if (!s->d)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		/* a row's weight changes only with its count: each sample adds one */
-		if (p->samples[i].count == t->count[i])
+		if (p->samples[i].count == t->tot[i].count)
 			continue;
-		s->d[n++] = (struct delta){i, p->samples[i].count - t->count[i],
-					   p->samples[i].weight - t->weight[i]};
-		t->count[i] = p->samples[i].count;
-		t->weight[i] = p->samples[i].weight;
+		s->d[n++] = (struct delta){i, p->samples[i].count - t->tot[i].count,
+					   p->samples[i].weight - t->tot[i].weight};
+		t->tot[i] = (struct total){p->samples[i].count, p->samples[i].weight};
 	}
 	s->n = n;
 	s->ns = now_ns;
@@ -214,8 +211,8 @@ int top__draw(struct top *t, const struct profile *p, uint64_t now_ns, double el
 	for (size_t i = 0; i < p->nsamples; i++) {
 		t->view[i] = p->samples[i];
 		if (i < t->nrows) {
-			t->view[i].count -= t->count[i];
-			t->view[i].weight -= t->weight[i];
+			t->view[i].count -= t->tot[i].count;
+			t->view[i].weight -= t->tot[i].weight;
 		}
 	}
 	for (size_t k = from; k < t->nsteps; k++) {
