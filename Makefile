@@ -37,7 +37,8 @@ USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(USER_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
-DEPS := $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(BUILD)/main.d $(TEST_OBJS:.o=.d)
+DEPS := $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(BUILD)/main.d $(TEST_OBJS:.o=.d) \
+	$(BUILD)/tests/hookcost.bpf.d $(BUILD)/tests/hookcost.d
 
 .PHONY: all clean test unit e2e demo bench format deps
 .DELETE_ON_ERROR:
@@ -93,6 +94,19 @@ $(BUILD)/tests/unit: $(TEST_OBJS) $(BUILD)/libpycost.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
 
+# make bench's measure of the BPF primitives on this machine (tests/bench/hookcost.c)
+$(BUILD)/tests/hookcost.bpf.o: tests/bench/hookcost.bpf.c | $(BUILD)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPFCFLAGS) -Itests/bench -c $< -o $@
+
+$(BUILD)/tests/hookcost.skel.h: $(BUILD)/tests/hookcost.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name hookcost_bpf > $@
+
+$(BUILD)/tests/hookcost: tests/bench/hookcost.c $(BUILD)/tests/hookcost.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench $< -o $@ -lbpf -lelf -lz
+
 deps:
 	$(Q)./scripts/setup-deps.sh
 
@@ -100,7 +114,7 @@ unit: deps $(BUILD)/tests/unit
 	$(BUILD)/tests/unit
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/unit
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/unit $(BUILD)/tests/hookcost
 	$(Q)./tests/run.sh
 
 demo: deps
@@ -108,11 +122,11 @@ demo: deps
 	$(Q)./scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/hookcost
 	$(Q)./scripts/bench.sh
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/bench/*.c tests/bench/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -15,7 +15,11 @@ the whole interval is within it (the exit status is 1 otherwise):
    and beside it the loss with the same programs attached while pycost
    traces an idle process (the hooks' cost to everything else on the host,
    wrk included), pycost's direct cost per request, how busy the server's CPU
-   was, and pycost's peak RSS.
+   was, and pycost's peak RSS;
+3. what each BPF primitive a request tracker is made of costs on this
+   machine (tests/bench/hookcost.c), and from it the least work per request
+   any tracker of this kind would add, as a share of a plain request's
+   server CPU: the floor under the web budgets here.
 
 The measured side (the workload, or uWSGI) and pycost share one CPU
 (BENCH_CPU, default the first allowed), so every cycle pycost spends counts
@@ -51,6 +55,7 @@ WEB_PORT = int(os.environ.get("BENCH_PORT", "18090"))
 # web runs are noisier (three processes, two CPUs): more, shorter pairs
 WEB_PAIRS = int(os.environ.get("BENCH_WEB_PAIRS", "11"))
 WEB_SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "3"))
+HOOKCOST = os.path.join(ROOT, "build", "tests", "hookcost")
 ALLOWED = sorted(os.sched_getaffinity(0))
 CPU = int(os.environ.get("BENCH_CPU", ALLOWED[0]))
 OTHER = [c for c in ALLOWED if c != CPU] or [CPU]
@@ -209,6 +214,11 @@ def bpf_stats(on):
     return old == "1"
 
 
+def server_us_per_request(busy, plain):
+    """Microseconds of the server's CPU a plain request takes."""
+    return statistics.median(b / 100 / p * 1e6 for b, p in zip(busy, plain) if p)
+
+
 def web_accounting(uw, path, tmp, busy_a, plain):
     """An estimate of pycost's direct cost per request, from runs with the
     kernel counting BPF run time (two clock reads per program run, so never
@@ -235,7 +245,7 @@ def web_accounting(uw, path, tmp, busy_a, plain):
             bpf.append((m1["bpf_ns"] - m0["bpf_ns"]) / (r1 - r0) / 1e3)
     finally:
         bpf_stats(old)
-    server_us = statistics.median(b / 100 / p * 1e6 for b, p in zip(busy_a, plain) if p)
+    server_us = server_us_per_request(busy_a, plain)
     reader, bpf = statistics.fmean(reader), statistics.fmean(bpf)
     return reader, bpf, (reader + bpf) / server_us * 100
 
@@ -305,7 +315,8 @@ def bench_web(tmp):
                              median_ci(losses), spread(losses),
                              statistics.median(counted), drops, statistics.median(busy_a),
                              statistics.median(busy_b), max(rss), floor_loss,
-                             web_accounting(uw, path, tmp, busy_a, plain)))
+                             web_accounting(uw, path, tmp, busy_a, plain),
+                             server_us_per_request(busy_a, plain)))
             finally:
                 uw.terminate()
                 uw.wait()
@@ -313,6 +324,35 @@ def bench_web(tmp):
     finally:
         idle.kill()
         idle.wait()
+
+
+# hookcost's figures, and what the table calls them
+PRIMITIVES = (("hook_filtered", "program attached, the caller filtered out (every other process)"),
+              ("hook_traced", "program run for a traced caller, doing nothing"),
+              ("ktime", "+ bpf_ktime_get_ns"),
+              ("hash_lookup", "+ hash map lookup (a thread's state)"),
+              ("read_user", "+ bpf_probe_read_user, 64 B (a request's head)"),
+              ("ringbuf_output", "+ bpf_ringbuf_output, 256 B (a request's record)"))
+
+
+def primitives():
+    """hookcost's figures on the bench CPU: {name: (median, q1, q3)} in ns."""
+    out = subprocess.run([HOOKCOST, "--cpu", str(CPU)], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit("bench: hookcost failed: " + out.stderr.strip())
+    got = {f[0]: tuple(map(float, f[1:])) for f in map(str.split, out.stdout.splitlines())}
+    if any(name not in got for name, _ in PRIMITIVES):
+        raise SystemExit("bench: cannot read hookcost output:\n" + out.stdout)
+    return got
+
+
+def tracker_floor(p):
+    """The least work per request of a tracker built of these primitives:
+    its program run at the request's read and at its response's write, a
+    clock read at each (start and end), the head read (the endpoint), one
+    record out; no thread state, no context-switch hook, no reader."""
+    return (2 * p["hook_traced"][0] + 2 * p["ktime"][0] + p["read_user"][0] +
+            p["ringbuf_output"][0])
 
 
 def main():
@@ -350,6 +390,7 @@ def main():
                          BUDGET[hz], median_ci(losses), spread(losses), floor_loss,
                          statistics.median(rate), drops, statistics.median(cpu), max(rss)))
         web = bench_web(tmp)
+    prims = primitives()
     print()
     print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios; "
           "workload and pycost on CPU %d" % (PY, PAIRS, SECONDS, CPU))
@@ -378,7 +419,7 @@ def main():
           " pair spread | hooks-only loss | direct cost per request: reader + BPF |"
           " requests seen | drops | CPU %d busy plain / profiled | pycost peak RSS |" % CPU)
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for path, a, b, loss, budget, ci, iqr, counted, drops, ba, bb, rss, floor, acc in web:
+    for path, a, b, loss, budget, ci, iqr, counted, drops, ba, bb, rss, floor, acc, _ in web:
         v = verdict(ci, budget)
         fail |= v != "ok"
         direct = "%.2f + %.2f us = %.2f%%" % acc if acc else "n/a"
@@ -396,6 +437,21 @@ def main():
     print(" CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
           "below 100%% the run was bound by wrk's CPU, and part of pycost's cost went into "
           "idle time instead of into lost requests)" % CPU)
+    print()
+    print("BPF primitives on CPU %d (tests/bench/hookcost: a program on the tracepoint of "
+          "every socket write; wall time per call, median (quartiles) over interleaved "
+          "rounds, no kernel run-time counting)" % CPU)
+    print("| primitive | ns per call |")
+    print("|---|---|")
+    for name, what in PRIMITIVES:
+        print("| %s | %.0f (%.0f..%.0f) |" % ((what,) + prims[name]))
+    least = tracker_floor(prims)
+    print("Least work per request of a tracker made of them (run at the request's read and "
+          "its response's write, a clock read at each, the head read, one record; no thread "
+          "state, no context-switch hook, no reader): %.0f ns, as a share of a plain "
+          "request's server CPU: %s" %
+          (least, ", ".join("%s %.2f%% (budget %.1f%%)" % (row[0], least / 1e3 / row[-1] * 100,
+                                                          row[4]) for row in web)))
     return 1 if fail else 0
 
 
