@@ -129,7 +129,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: hookcost [--cpu N] [--rounds R] [--calls C]\n"
 		   "Wall time per socket call of each BPF primitive, on CPU N (default 0),\n"
-		   "median over R interleaved rounds (default 101) of C calls (default 5000).\n");
+		   "median over R interleaved rounds (default 101) of C calls (default 5000,\n"
+		   "at most %d).\n",
+		HOOKCOST_MAX_CALLS);
 }
 
 int main(int argc, char **argv)
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 		}
 		errno = 0;
 		*dst = strtol(optarg, &end, 10);
-		if (errno || *end || *dst < 0 || (opt != 'c' && *dst < 3) || calls > 100000) {
+		if (errno || *end || *dst < 0 || (opt != 'c' && *dst < 3) || calls > HOOKCOST_MAX_CALLS) {
 			fprintf(stderr, "hookcost: bad value '%s' for --%s\n", optarg,
 				opt == 'c'   ? "cpu"
 				: opt == 'r' ? "rounds"

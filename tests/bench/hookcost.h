@@ -17,7 +17,12 @@ enum hookcost_mode {
 #define HOOKCOST_RECORD 256
 /* a short request head ("GET /x HTTP/1.1", Host) */
 #define HOOKCOST_READ 64
-/* room for every record of one timed loop: none may fail for want of space */
-#define HOOKCOST_RING_BYTES (32 << 20)
+/*
+ * pycost's ring size: a larger ring leaves the caches, and each record then
+ * costs several times more.  Room for every record of one timed loop (its
+ * 8-byte headers included): none may fail for want of space.
+ */
+#define HOOKCOST_RING_BYTES (2 << 20)
+#define HOOKCOST_MAX_CALLS  (HOOKCOST_RING_BYTES / (HOOKCOST_RECORD + 8))
 
 #endif /* __HOOKCOST_H */
