@@ -16,7 +16,9 @@ the whole interval is within it (the exit status is 1 otherwise):
    traces an idle process (the hooks' cost to everything else on the host,
    wrk included), pycost's direct cost per request, how busy the server's CPU
    was, and pycost's peak RSS;
-3. what each BPF primitive a request tracker is made of costs on this
+3. how long pycost takes from its start to its first sample (the attach
+   budget), on the CPU-bound workload and on uWSGI under wrk's load;
+4. what each BPF primitive a request tracker is made of costs on this
    machine (tests/bench/hookcost.c), and from it the least work per request
    any tracker of this kind would add, as a share of a plain request's
    server CPU: the floor under the web budgets here.
@@ -51,6 +53,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 PAIRS = int(os.environ.get("BENCH_PAIRS", "7"))
 BUDGET = {99: 0.5, 999: 2.0}
 WEB_BUDGET = {"/hello": 2.0, "/work": 0.5}
+ATTACH_BUDGET_MS = 200
+ATTACH_RUNS = int(os.environ.get("BENCH_ATTACH_RUNS", "7"))
 WEB_PORT = int(os.environ.get("BENCH_PORT", "18090"))
 # web runs are noisier (three processes, two CPUs): more, shorter pairs
 WEB_PAIRS = int(os.environ.get("BENCH_WEB_PAIRS", "11"))
@@ -214,6 +218,23 @@ def bpf_stats(on):
     return old == "1"
 
 
+def attach_ms(target, tmp):
+    """Milliseconds from pycost's start to its first sample, ATTACH_RUNS
+    times: `record -v` says when its first sample came.  pycost is not
+    pinned: it starts as a user would start it, beside a busy target."""
+    got = []
+    for _ in range(ATTACH_RUNS):
+        out = subprocess.run([PYCOST, "-v", "record"] + target +
+                             ["-d", "0.3", "-o", os.path.join(tmp, "attach.pycost")],
+                             capture_output=True, text=True)
+        m = re.search(r"first sample ([0-9.]+) ms after start", out.stderr)
+        if out.returncode or not m:
+            raise SystemExit("bench: pycost record %s: no first sample:\n%s" %
+                             (" ".join(target), out.stderr))
+        got.append(float(m.group(1)))
+    return got
+
+
 def server_us_per_request(busy, plain):
     """Microseconds of the server's CPU a plain request takes."""
     return statistics.median(b / 100 / p * 1e6 for b, p in zip(busy, plain) if p)
@@ -275,7 +296,7 @@ def serve(keepalive):
 WEB_CASES = (("/hello", False), ("/hello", True), ("/work", False))
 
 
-def bench_web(tmp):
+def bench_web(tmp, attach):
     # the floor: the same programs attached, tracing an idle process, so that
     # only their cost to every other process (wrk's socket calls and context
     # switches included) and pycost's own presence are paid
@@ -310,6 +331,18 @@ def bench_web(tmp):
                 ratios = [b / a for a, b in zip(plain, prof)]
                 losses = [(1 - r) * 100 for r in ratios]
                 floor_loss = (1 - statistics.median([f / a for a, f in zip(plain, floor)])) * 100
+                if keepalive:
+                    # the server's CPU saturated, as a busy service's would be
+                    load = subprocess.Popen(["wrk", "-t1", "-c4", "-d600s",
+                                             "http://127.0.0.1:%d%s" % (WEB_PORT, path)],
+                                            stdout=subprocess.DEVNULL,
+                                            preexec_fn=pinned(set(OTHER)))
+                    try:
+                        attach.append(("uWSGI under wrk's load (--uwsgi)",
+                                       attach_ms(["--uwsgi", str(uw.pid)], tmp)))
+                    finally:
+                        load.terminate()
+                        load.wait()
                 rows.append((name, statistics.median(plain), statistics.median(prof),
                              (1 - statistics.median(ratios)) * 100, WEB_BUDGET[path],
                              median_ci(losses), spread(losses),
@@ -389,7 +422,15 @@ def main():
             rows.append((hz, statistics.median(plain), statistics.median(prof), loss,
                          BUDGET[hz], median_ci(losses), spread(losses), floor_loss,
                          statistics.median(rate), drops, statistics.median(cpu), max(rss)))
-        web = bench_web(tmp)
+        attach = []
+        busy = subprocess.Popen([PY, WORKLOAD, "600"], stdout=subprocess.DEVNULL,
+                                preexec_fn=pinned({CPU}))
+        try:
+            attach.append(("CPU-bound Python (-p)", attach_ms(["-p", str(busy.pid)], tmp)))
+        finally:
+            busy.kill()
+            busy.wait()
+        web = bench_web(tmp, attach)
     prims = primitives()
     print()
     print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios; "
@@ -437,6 +478,17 @@ def main():
     print(" CPU %d busy: the share of the uWSGI and pycost CPU spent busy during the runs; "
           "below 100%% the run was bound by wrk's CPU, and part of pycost's cost went into "
           "idle time instead of into lost requests)" % CPU)
+    print()
+    print("Attach: from pycost's start to its first sample (as `record -v` reports it), "
+          "%d runs each; pycost not pinned, the target's CPU busy" % ATTACH_RUNS)
+    print("| target | median | 90% CI | max | budget |")
+    print("|---|---|---|---|---|")
+    for what, ms in attach:
+        ci = median_ci(ms)
+        v = verdict(ci, ATTACH_BUDGET_MS)
+        fail |= v != "ok"
+        print("| %s | %.0f ms | %.0f..%.0f ms | %.0f ms | <=%d ms %s |" %
+              (what, statistics.median(ms), ci[0], ci[1], max(ms), ATTACH_BUDGET_MS, v))
     print()
     print("BPF primitives on CPU %d (tests/bench/hookcost: a program on the tracepoint of "
           "every socket write; wall time per call, median (quartiles) over interleaved "

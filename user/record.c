@@ -69,6 +69,7 @@ struct recorder {
 	size_t nroots;
 	uint32_t workers; /* workers numbered so far, for servers without ids of their own */
 	uint64_t samples;
+	uint64_t begin_ns; /* CLOCK_MONOTONIC, as BPF timestamps: when the command began */
 	uint64_t unknown_code;
 	uint64_t cpu0_ns, bpf0_ns, bpf0_runs; /* own costs when recording began */
 	int bpf0_ok;
@@ -360,8 +361,8 @@ static int on_sample(struct recorder *r, const struct pycost_sample *s, size_t s
 	if (nf > PYCOST_MAX_DEPTH ||
 	    size < offsetof(struct pycost_sample, frames) + nf * sizeof(struct pycost_frame))
 		return 0;
-	if (!(s->flags & PYCOST_SF_WALK))
-		r->samples++;
+	if (!(s->flags & PYCOST_SF_WALK) && !r->samples++ && s->ts > r->begin_ns)
+		vlog("first sample %.1f ms after start", (s->ts - r->begin_ns) / 1e6);
 	if (s->flags & PYCOST_SF_TRUNCATED) {
 		err = profile__intern_func(r->prof, "[truncated]", "", 0);
 		if (err < 0)
@@ -693,7 +694,7 @@ static void default_output(char *buf, size_t len)
 
 int record__run(const struct config *cfg)
 {
-	struct recorder r = {.cfg = cfg};
+	struct recorder r = {.cfg = cfg, .begin_ns = now_ns(CLOCK_MONOTONIC)};
 	struct session_opts so = {
 	    .metric = cfg->metric,
 	    .freq = cfg->freq,

@@ -127,10 +127,11 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: hookcost [--cpu N] [--rounds R] [--calls C]\n"
-		   "Wall time per socket call of each BPF primitive, on CPU N (default 0),\n"
-		   "median over R interleaved rounds (default 101) of C calls (default 5000,\n"
-		   "at most %d).\n",
+	fprintf(f,
+		"Usage: hookcost [--cpu N] [--rounds R] [--calls C]\n"
+		"Wall time per socket call of each BPF primitive, on CPU N (default 0),\n"
+		"median over R interleaved rounds (default 101) of C calls (default 5000,\n"
+		"at most %d).\n",
 		HOOKCOST_MAX_CALLS);
 }
 
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
 		}
 		errno = 0;
 		*dst = strtol(optarg, &end, 10);
-		if (errno || *end || *dst < 0 || (opt != 'c' && *dst < 3) || calls > HOOKCOST_MAX_CALLS) {
+		if (errno || *end || *dst < 0 || (opt != 'c' && *dst < 3) ||
+		    calls > HOOKCOST_MAX_CALLS) {
 			fprintf(stderr, "hookcost: bad value '%s' for --%s\n", optarg,
 				opt == 'c'   ? "cpu"
 				: opt == 'r' ? "rounds"

@@ -476,18 +476,23 @@ def cmd_overhead(a):
             "self_cpu_ns %d not within (0, %d], the CPU pycost used from attaching to exit"
             % (own, after))
     require(m["samples"] > 0, "no samples")
+    require(cpu["first_ms"] is not None, "record -v did not say when its first sample came")
+    first, seen = cpu["first_ms"]
+    require(0 < first <= seen, "first sample %.1f ms after start, not within (0, %.1f], "
+            "when its line was read" % (first, seen))
     if a.bpf_stats:
         require(runs >= m["samples"], "bpf_runs %d below the %d samples taken"
                 % (runs, m["samples"]))
         require(bpf_ns > 0, "bpf_ns is 0 with %d runs counted" % runs)
         return "own CPU %.1f ms (%.1f after attaching), BPF %.1f ms in %d runs for %d " \
-            "samples" % (own / 1e6, after / 1e6, bpf_ns / 1e6, runs, m["samples"])
+            "samples, first sample after %.0f ms" % (own / 1e6, after / 1e6, bpf_ns / 1e6,
+                                                    runs, m["samples"], first)
     if runs:
         raise Skip("BPF run time was counted with kernel.bpf_stats_enabled at 0: another "
                    "process holds BPF_ENABLE_STATS")
     require(bpf_ns == 0, "BPF time %d ns with no run counted" % bpf_ns)
-    return "own CPU %.1f ms (%.1f after attaching), BPF time not counted" % (
-        own / 1e6, after / 1e6)
+    return "own CPU %.1f ms (%.1f after attaching), BPF time not counted, first sample " \
+        "after %.0f ms" % (own / 1e6, after / 1e6, first)
 
 
 def main(argv):

@@ -6,7 +6,9 @@
 # said it was attached to its exit (loading the programs, most of pycost's
 # CPU in a short capture, is not the capture's); its BPF programs' time and
 # runs are counted (at least one run per sample) while
-# kernel.bpf_stats_enabled is 1, and are 0 while it is 0.
+# kernel.bpf_stats_enabled is 1, and are 0 while it is 0.  The time to the
+# first sample that `-v` reports is above zero and no later than the
+# moment its line is read.
 set -u
 . "$(dirname "$0")/lib.sh"
 pc_begin overhead --no-python
@@ -34,17 +36,21 @@ one() {
 	# pycost's CPU time from the outside: when it says it is attached
 	# (schedstat: its one thread's time on CPU), and in all (wait4)
 	pc_run "$PC_TMP/overhead.err" /usr/bin/python3 -c '
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys, time
+t0 = time.monotonic()
 p = subprocess.Popen(sys.argv[2:], stderr=subprocess.PIPE, text=True)
-attached = None
+attached = first = None
 for line in p.stderr:
     sys.stderr.write(line)
     if attached is None and line.startswith("pycost: requests "):
         with open("/proc/%d/schedstat" % p.pid) as f:
             attached = int(f.read().split()[0])
+    m = re.match(r"pycost: first sample ([0-9.]+) ms after start", line)
+    if m and first is None:
+        first = (float(m.group(1)), (time.monotonic() - t0) * 1e3)
 _, st, ru = os.wait4(p.pid, 0)
-json.dump({"attached_ns": attached, "whole_ns": round((ru.ru_utime + ru.ru_stime) * 1e9)},
-          open(sys.argv[1], "w"))
+json.dump({"attached_ns": attached, "whole_ns": round((ru.ru_utime + ru.ru_stime) * 1e9),
+           "first_ms": first}, open(sys.argv[1], "w"))
 sys.exit(os.waitstatus_to_exitcode(st) or (attached is None and 3))' \
 		"$cpu" "$PYCOST" -v record -p "$pid" -d 2 -o "$cap" || st=$?
 	echo "$OLD_STATS" >"$STATS"
