@@ -38,7 +38,8 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(USER_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
 DEPS := $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(BUILD)/main.d $(TEST_OBJS:.o=.d) \
-	$(BUILD)/tests/hookcost.bpf.d $(BUILD)/tests/hookcost.d
+	$(patsubst tests/bench/%.bpf.c,$(BUILD)/tests/%.bpf.d,$(wildcard tests/bench/*.bpf.c)) \
+	$(patsubst tests/bench/%.bpf.c,$(BUILD)/tests/%.d,$(wildcard tests/bench/*.bpf.c))
 
 .PHONY: all clean test unit e2e demo bench format deps
 .DELETE_ON_ERROR:
@@ -94,16 +95,18 @@ $(BUILD)/tests/unit: $(TEST_OBJS) $(BUILD)/libpycost.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
 
-# make bench's measure of the BPF primitives on this machine (tests/bench/hookcost.c)
-$(BUILD)/tests/hookcost.bpf.o: tests/bench/hookcost.bpf.c | $(BUILD)/tests
+# make bench's own tools (tests/bench): the BPF primitives' timing, the ring filler
+BENCH_TOOLS := $(BUILD)/tests/hookcost $(BUILD)/tests/ringfill
+
+$(BUILD)/tests/%.bpf.o: tests/bench/%.bpf.c | $(BUILD)/tests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPFCFLAGS) -Itests/bench -c $< -o $@
 
-$(BUILD)/tests/hookcost.skel.h: $(BUILD)/tests/hookcost.bpf.o
+$(BUILD)/tests/%.skel.h: $(BUILD)/tests/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name hookcost_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/tests/hookcost: tests/bench/hookcost.c $(BUILD)/tests/hookcost.skel.h
+$(BUILD)/tests/%: tests/bench/%.c $(BUILD)/tests/%.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench $< -o $@ -lbpf -lelf -lz
 
@@ -114,7 +117,7 @@ unit: deps $(BUILD)/tests/unit
 	$(BUILD)/tests/unit
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/unit $(BUILD)/tests/hookcost
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/unit $(BENCH_TOOLS)
 	$(Q)./tests/run.sh
 
 demo: deps
@@ -122,7 +125,7 @@ demo: deps
 	$(Q)./scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/hookcost
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_TOOLS)
 	$(Q)./scripts/bench.sh
 
 format:

@@ -9,6 +9,7 @@
 #define __MAPS_BPF_H
 
 #include "pycost.h"
+#include "ring.bpf.h"
 
 #ifdef PYCOST_DEFINE_MAPS
 #define PYCOST_SHARED
@@ -46,23 +47,10 @@ PYCOST_SHARED struct {
 	__uint(max_entries, 2 << 20);
 } events SEC(".maps");
 
-/*
- * Sends a record, waking the reader when the ring's fill passes a multiple of
- * 1 << wake_shift: user space sleeps until then or its own next deadline.
- * The fill counts each record's 8-byte header and its padding to 8 bytes, or
- * a mark they straddle would go unseen.  Every multiple, not one mark:
- * records of two CPUs can still pass a mark together, neither seeing itself
- * cross it.
- */
+/* Sends a record to the reader (ring_send). */
 static __always_inline long ring_output(void *data, __u64 size)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 used = (size + 8 + 7) & ~7ULL;
-
-	return bpf_ringbuf_output(&events, data, size,
-				  (avail + used) >> wake_shift != avail >> wake_shift
-				      ? BPF_RB_FORCE_WAKEUP
-				      : BPF_RB_NO_WAKEUP);
+	return ring_send(&events, wake_shift, data, size);
 }
 
 PYCOST_SHARED struct {

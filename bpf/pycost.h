@@ -15,7 +15,9 @@
 #endif
 
 /* Frames kept per sample; deeper stacks are cut at the root side and counted. */
-#define PYCOST_MAX_DEPTH 256
+/* log2 of the ring fill steps that wake the reader: each eighth of the ring */
+#define PYCOST_WAKE_STEPS_LOG2 3
+#define PYCOST_MAX_DEPTH       256
 /* Thread states visited when looking a thread up in interp->threads. */
 #define PYCOST_MAX_THREADS 1024
 /* Bytes copied per string (name, qualname) and per filename, raw (UCS1/2/4). */

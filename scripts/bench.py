@@ -18,7 +18,11 @@ the whole interval is within it (the exit status is 1 otherwise):
    was, and pycost's peak RSS;
 3. how long pycost takes from its start to its first sample (the attach
    budget), on the CPU-bound workload and on uWSGI under wrk's load;
-4. what each BPF primitive a request tracker is made of costs on this
+4. how many records per second pycost's reader drains from its ring
+   buffer on one CPU (the drain budget), fed synthetic sample records by
+   tests/bench/ringfill.c, and whether every record the ring took reached
+   the capture;
+5. what each BPF primitive a request tracker is made of costs on this
    machine (tests/bench/hookcost.c), and from it the least work per request
    any tracker of this kind would add, as a share of a plain request's
    server CPU: the floor under the web budgets here.
@@ -60,6 +64,9 @@ WEB_PORT = int(os.environ.get("BENCH_PORT", "18090"))
 WEB_PAIRS = int(os.environ.get("BENCH_WEB_PAIRS", "11"))
 WEB_SECONDS = float(os.environ.get("BENCH_WEB_SECONDS", "3"))
 HOOKCOST = os.path.join(ROOT, "build", "tests", "hookcost")
+RINGFILL = os.path.join(ROOT, "build", "tests", "ringfill")
+DRAIN_BUDGET = 500000
+DRAIN_SECONDS = 3
 ALLOWED = sorted(os.sched_getaffinity(0))
 CPU = int(os.environ.get("BENCH_CPU", ALLOWED[0]))
 OTHER = [c for c in ALLOWED if c != CPU] or [CPU]
@@ -359,6 +366,49 @@ def bench_web(tmp, attach):
         idle.wait()
 
 
+def ringfill(rec, target, *args):
+    """One ringfill run into rec's ring: its output line as a dict."""
+    out = subprocess.run([RINGFILL, "--pycost", str(rec), "--target", str(target)] +
+                         list(args), capture_output=True, text=True,
+                         preexec_fn=pinned(set(OTHER)))
+    if out.returncode:
+        raise SystemExit("bench: ringfill failed: " + out.stderr.strip())
+    f = out.stdout.split()
+    return {k: float(v) for k, v in zip(f[::2], f[1::2])}
+
+
+def bench_drain(tmp):
+    """pycost recording an idle process on CPU, its ring fed from the other
+    CPU: at the budget's rate after a warm-up at that rate (the reader meets
+    every stack, the VM's CPU wakes up), then as fast as the ring takes
+    records.  Returns both runs and the samples the capture holds."""
+    idle = subprocess.Popen([PY, "-c", "import time; time.sleep(1e6)"],
+                            preexec_fn=pinned({CPU}))
+    cap = os.path.join(tmp, "drain.pycost")
+    rec = subprocess.Popen([PYCOST, "-v", "record", "-p", str(idle.pid), "-o", cap],
+                           stderr=subprocess.PIPE, text=True, preexec_fn=pinned({CPU}))
+    try:
+        for line in rec.stderr:
+            if "requests " in line:
+                break
+        else:
+            raise SystemExit("bench: pycost record did not attach to an idle process")
+        paced = ringfill(rec.pid, idle.pid, "--name-codes", "--warm-up", "1", "--rate",
+                         str(DRAIN_BUDGET), "--seconds", str(DRAIN_SECONDS))
+        flat = ringfill(rec.pid, idle.pid, "--seconds", str(DRAIN_SECONDS))
+    finally:
+        rec.send_signal(signal.SIGINT)
+        rec.stderr.read()
+        rec.wait()
+        idle.kill()
+        idle.wait()
+    if rec.returncode:
+        raise SystemExit("bench: pycost record failed (%d)" % rec.returncode)
+    meta = json.loads(subprocess.run([PYCOST, "report", cap, "--format", "json"],
+                                     capture_output=True, text=True, check=True).stdout)["meta"]
+    return paced, flat, meta
+
+
 # hookcost's figures, and what the table calls them
 PRIMITIVES = (("hook_filtered", "program attached, the caller filtered out (every other process)"),
               ("hook_traced", "program run for a traced caller, doing nothing"),
@@ -431,6 +481,7 @@ def main():
             busy.kill()
             busy.wait()
         web = bench_web(tmp, attach)
+        drain = bench_drain(tmp)
     prims = primitives()
     print()
     print("CPU-bound Python (%s), %d A/B pairs of %.0f s, median of pair ratios; "
@@ -489,6 +540,28 @@ def main():
         fail |= v != "ok"
         print("| %s | %.0f ms | %.0f..%.0f ms | %.0f ms | <=%d ms %s |" %
               (what, statistics.median(ms), ci[0], ci[1], max(ms), ATTACH_BUDGET_MS, v))
+    paced, flat, meta = drain
+    taken = paced["total_sent"] + flat["total_sent"]
+    kept = meta["samples"] == taken and not meta["drops"]
+    v = "ok" if kept and not paced["refused"] and paced["sent"] / paced["seconds"] >= \
+        DRAIN_BUDGET * 0.99 else "OVER"
+    fail |= v != "ok"
+    print()
+    print("Ring buffer drain: pycost record on CPU %d (tracing an idle process), its ring fed "
+          "sample records by tests/bench/ringfill from CPU %s (24 frames each, 2048 distinct "
+          "stacks, every code object named first)" % (CPU, ",".join(map(str, OTHER))))
+    print("| offered | seconds | taken by the ring | refused (lost) | records/s drained | "
+          "budget |")
+    print("|---|---|---|---|---|---|")
+    print("| %d/s, after 1 s at that rate (%d refused then) | %.1f | %d | %d | %.0f |"
+          " >=%d/s, no loss %s |" % (DRAIN_BUDGET, paced["warm_refused"], paced["seconds"],
+                                     paced["sent"], paced["refused"],
+                                     paced["sent"] / paced["seconds"], DRAIN_BUDGET, v))
+    print("| as fast as the ring takes them | %.1f | %d | %d | %.0f | |" %
+          (flat["seconds"], flat["sent"], flat["refused"], flat["sent"] / flat["seconds"]))
+    print("Every record the ring took reached the capture: %s (%d samples in it, %d taken, "
+          "%d drops counted)" % ("yes" if kept else "NO", meta["samples"], taken,
+                                 meta["drops"]))
     print()
     print("BPF primitives on CPU %d (tests/bench/hookcost: a program on the tracepoint of "
           "every socket write; wall time per call, median (quartiles) over interleaved "

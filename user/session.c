@@ -63,8 +63,6 @@ struct session {
 #define RING_MIN     (2u << 20)
 #define RING_PER_CPU (256u << 10)
 #define RING_MAX     (64u << 20)
-/* log2 of the ring fill steps that wake the reader: an eighth of the ring */
-#define WAKE_STEPS_LOG2 3
 
 /*
  * The calling thread's nice value in *nice, and whether it could get it
@@ -369,7 +367,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	     s->ring_size < RING_MAX;)
 		s->ring_size *= 2;
 	bpf_map__set_max_entries(s->skel->maps.events, s->ring_size);
-	s->skel->rodata->wake_shift = __builtin_ctzl(s->ring_size) - WAKE_STEPS_LOG2;
+	s->skel->rodata->wake_shift = __builtin_ctzl(s->ring_size) - PYCOST_WAKE_STEPS_LOG2;
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;
