@@ -106,7 +106,7 @@ $(BUILD)/tests/%.skel.h: $(BUILD)/tests/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/tests/%: tests/bench/%.c $(BUILD)/tests/%.skel.h
+$(BENCH_TOOLS): $(BUILD)/tests/%: tests/bench/%.c $(BUILD)/tests/%.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench $< -o $@ -lbpf -lelf -lz
 

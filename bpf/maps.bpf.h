@@ -63,8 +63,10 @@ PYCOST_SHARED struct {
 /*
  * LRU maps are preallocated and every entry is linked at creation, which
  * the first sample waits for: about 0.7 us per entry on a VM (46 ms at 64k
- * thread entries).  Entries go with their thread, so the LRU evicts only
- * past this many live threads in the traced processes.
+ * thread entries).  Entries go with their thread; the LRU evicts live ones
+ * once its free lists run short, which, with each CPU holding up to 128
+ * free entries of its own, can begin that many per CPU before the map is
+ * full: some 8k live threads in the traced processes on a 64-CPU host.
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

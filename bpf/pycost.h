@@ -14,10 +14,13 @@
 #include <linux/types.h>
 #endif
 
+/*
+ * The ring's records wake the reader at each eighth of its fill (ring_send):
+ * the shift of those steps for a ring of size bytes, a power of two.
+ */
+#define PYCOST_WAKE_SHIFT(size) (__builtin_ctzl(size) - 3)
 /* Frames kept per sample; deeper stacks are cut at the root side and counted. */
-/* log2 of the ring fill steps that wake the reader: each eighth of the ring */
-#define PYCOST_WAKE_STEPS_LOG2 3
-#define PYCOST_MAX_DEPTH       256
+#define PYCOST_MAX_DEPTH 256
 /* Thread states visited when looking a thread up in interp->threads. */
 #define PYCOST_MAX_THREADS 1024
 /* Bytes copied per string (name, qualname) and per filename, raw (UCS1/2/4). */

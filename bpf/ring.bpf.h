@@ -6,7 +6,7 @@
 /*
  * Sends a record into ring, waking the reader when the ring's fill passes a
  * multiple of 1 << wake_shift (user space sets it to an eighth of the ring,
- * PYCOST_WAKE_STEPS_LOG2), so that a busy service pays no wakeup per record
+ * PYCOST_WAKE_SHIFT), so that a busy service pays no wakeup per record
  * and an idle reader no timer: user space sleeps until then or its own next
  * deadline.  The fill counts each record's 8-byte header and its padding to
  * 8 bytes, or a mark they straddle would go unseen.  Every multiple, not

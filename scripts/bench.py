@@ -234,11 +234,12 @@ def attach_ms(target, tmp):
         out = subprocess.run([PYCOST, "-v", "record"] + target +
                              ["-d", "0.3", "-o", os.path.join(tmp, "attach.pycost")],
                              capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit("bench: pycost record %s failed:\n%s" % (" ".join(target),
+                                                                     out.stderr))
         m = re.search(r"first sample ([0-9.]+) ms after start", out.stderr)
-        if out.returncode or not m:
-            raise SystemExit("bench: pycost record %s: no first sample:\n%s" %
-                             (" ".join(target), out.stderr))
-        got.append(float(m.group(1)))
+        # none within the capture: later than any budget
+        got.append(float(m.group(1)) if m else math.inf)
     return got
 
 
@@ -413,9 +414,10 @@ def bench_drain(tmp):
 PRIMITIVES = (("hook_filtered", "program attached, the caller filtered out (every other process)"),
               ("hook_traced", "program run for a traced caller, doing nothing"),
               ("ktime", "+ bpf_ktime_get_ns"),
-              ("hash_lookup", "+ hash map lookup (a thread's state)"),
+              ("hash_lookup", "+ LRU hash lookup (a thread's state)"),
               ("read_user", "+ bpf_probe_read_user, 64 B (a request's head)"),
-              ("ringbuf_output", "+ bpf_ringbuf_output, 256 B (a request's record)"))
+              ("ringbuf_output", "+ a 256 B ring record as pycost sends it: fill query, output "
+               "(a request's record)"))
 
 
 def primitives():
@@ -532,19 +534,24 @@ def main():
     print()
     print("Attach: from pycost's start to its first sample (as `record -v` reports it), "
           "%d runs each; pycost not pinned, the target's CPU busy" % ATTACH_RUNS)
-    print("| target | median | 90% CI | max | budget |")
-    print("|---|---|---|---|---|")
+    print("| target | median | 90% CI | budget |")
+    print("|---|---|---|---|")
     for what, ms in attach:
         ci = median_ci(ms)
         v = verdict(ci, ATTACH_BUDGET_MS)
         fail |= v != "ok"
-        print("| %s | %.0f ms | %.0f..%.0f ms | %.0f ms | <=%d ms %s |" %
-              (what, statistics.median(ms), ci[0], ci[1], max(ms), ATTACH_BUDGET_MS, v))
+        print("| %s | %.0f ms | %.0f..%.0f ms | <=%d ms %s |" %
+              (what, statistics.median(ms), ci[0], ci[1], ATTACH_BUDGET_MS, v))
     paced, flat, meta = drain
     taken = paced["total_sent"] + flat["total_sent"]
     kept = meta["samples"] == taken and not meta["drops"]
-    v = "ok" if kept and not paced["refused"] and paced["sent"] / paced["seconds"] >= \
-        DRAIN_BUDGET * 0.99 else "OVER"
+    offered = (paced["sent"] + paced["refused"]) / paced["seconds"]
+    if not kept or paced["refused"]:
+        v = "OVER"
+    elif offered < DRAIN_BUDGET * 0.99:
+        v = "unresolved (the filler offered only %.0f/s)" % offered
+    else:
+        v = "ok"
     fail |= v != "ok"
     print()
     print("Ring buffer drain: pycost record on CPU %d (tracing an idle process), its ring fed "
@@ -556,9 +563,11 @@ def main():
     print("| %d/s, after 1 s at that rate (%d refused then) | %.1f | %d | %d | %.0f |"
           " >=%d/s, no loss %s |" % (DRAIN_BUDGET, paced["warm_refused"], paced["seconds"],
                                      paced["sent"], paced["refused"],
-                                     paced["sent"] / paced["seconds"], DRAIN_BUDGET, v))
+                                     paced["drained"] / paced["seconds"], DRAIN_BUDGET, v))
     print("| as fast as the ring takes them | %.1f | %d | %d | %.0f | |" %
-          (flat["seconds"], flat["sent"], flat["refused"], flat["sent"] / flat["seconds"]))
+          (flat["seconds"], flat["sent"], flat["refused"], flat["drained"] / flat["seconds"]))
+    print("(records/s drained: the records the reader consumed during the stretch, those "
+          "still in the ring at its end not counted)")
     print("Every record the ring took reached the capture: %s (%d samples in it, %d taken, "
           "%d drops counted)" % ("yes" if kept else "NO", meta["samples"], taken,
                                  meta["drops"]))

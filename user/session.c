@@ -367,7 +367,7 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	     s->ring_size < RING_MAX;)
 		s->ring_size *= 2;
 	bpf_map__set_max_entries(s->skel->maps.events, s->ring_size);
-	s->skel->rodata->wake_shift = __builtin_ctzl(s->ring_size) - PYCOST_WAKE_STEPS_LOG2;
+	s->skel->rodata->wake_shift = PYCOST_WAKE_SHIFT(s->ring_size);
 	/* without requests, the syscall programs are not even loaded */
 	s->skel->rodata->track_requests = o->requests;
 	s->skel->rodata->metric_is_time = s->metric == METRIC_CPU;

@@ -12,6 +12,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "pycost.h"
+#include "ring.bpf.h"
 #include "hookcost.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -19,7 +21,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Caller whose calls run the primitive; 0 (the idle task) filters out every caller. */
 __u32 target_tgid;
 __u32 mode;
-__u64 ring_fails;
+__u64 fails, sink;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -36,7 +38,7 @@ struct {
 
 /* Per-thread state, keyed by tid, of the size of pycost's thread entries. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, __u8[HOOKCOST_RECORD]);
@@ -54,8 +56,7 @@ int BPF_PROG(on_send, struct sock *sk, int ret, int flags)
 		return 0;
 	switch (mode) {
 	case HOOKCOST_KTIME:
-		/* a volatile store: the verifier and clang must keep the call */
-		*(volatile __u64 *)head = bpf_ktime_get_ns();
+		sink += bpf_ktime_get_ns();
 		break;
 	case HOOKCOST_HASH:
 		v = bpf_map_lookup_elem(&state, &tid);
@@ -64,13 +65,15 @@ int BPF_PROG(on_send, struct sock *sk, int ret, int flags)
 		break;
 	case HOOKCOST_READ_USER:
 		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-		if (regs && bpf_probe_read_user(head, sizeof(head), (const void *)regs->si))
-			__sync_fetch_and_add(&ring_fails, 1);
+		/* x86-64: the second syscall argument, send()'s buffer */
+		if (bpf_probe_read_user(head, sizeof(head), (const void *)regs->si))
+			__sync_fetch_and_add(&fails, 1);
 		break;
 	case HOOKCOST_RING:
+		/* as pycost sends its records, with a wake step never reached */
 		v = bpf_map_lookup_elem(&record, &zero);
-		if (v && bpf_ringbuf_output(&ring, v, HOOKCOST_RECORD, BPF_RB_NO_WAKEUP))
-			__sync_fetch_and_add(&ring_fails, 1);
+		if (v && ring_send(&ring, 63, v, HOOKCOST_RECORD))
+			__sync_fetch_and_add(&fails, 1);
 		break;
 	}
 	return 0;

@@ -79,11 +79,12 @@ static int time_calls(int sv[2], long calls, double *ns)
 	double t0;
 	long i;
 
+	errno = 0;
 	t0 = now_ns();
 	for (i = 0; i < calls; i++) {
 		if (send(sv[0], head, sizeof(head), 0) != sizeof(head) ||
 		    recv(sv[1], &c, 1, 0) != 1)
-			return -errno;
+			return errno ? -errno : -EIO;
 	}
 	*ns = (now_ns() - t0) / calls;
 	return 0;
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
 		errno = 0;
 		*dst = strtol(optarg, &end, 10);
 		if (errno || *end || *dst < 0 || (opt != 'c' && *dst < 3) ||
-		    calls > HOOKCOST_MAX_CALLS) {
+		    calls > HOOKCOST_MAX_CALLS || rounds > 100000) {
 			fprintf(stderr, "hookcost: bad value '%s' for --%s\n", optarg,
 				opt == 'c'   ? "cpu"
 				: opt == 'r' ? "rounds"
@@ -210,10 +211,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hookcost: timing failed: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	if (skel->bss->ring_fails) {
-		err = -ENOSPC;
-		fprintf(stderr, "hookcost: %llu primitive calls failed\n",
-			(unsigned long long)skel->bss->ring_fails);
+	if (skel->bss->fails) {
+		err = -EIO;
+		fprintf(stderr, "hookcost: %llu user reads or ring records failed\n",
+			(unsigned long long)skel->bss->fails);
 		goto cleanup;
 	}
 	for (v = V_FILTERED; v < V_COUNT; v++) {

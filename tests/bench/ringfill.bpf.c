@@ -82,9 +82,7 @@ static long fill_one(__u64 i, struct fill_ctx *c)
 		rec->frames[f].ident = 1;
 		rec->frames[f].lasti = (__s32)(shape % 7) * 2;
 	}
-	count(ring_send(&events, wake_shift, rec,
-			offsetof(struct pycost_sample, frames) +
-			    RINGFILL_DEPTH * sizeof(struct pycost_frame)));
+	count(ring_send(&events, wake_shift, rec, RINGFILL_SAMPLE_BYTES));
 	return 0;
 }
 

@@ -16,12 +16,14 @@
  * drained.  --warm-up runs that long at the rate first, not counted, so
  * that the reader has met every stack (a service's first seconds).
  * Before each counted or warm-up stretch the reader is given time to drain
- * the ring.  Output: "sent N refused N seconds S total_sent N warm_refused
- * N": the counted stretch's records taken and refused by the ring and its
- * length, every sample record the ring took (warm-up included), and those
- * it refused during the warm-up.
+ * the ring.  Output: "sent N refused N drained N seconds S total_sent N
+ * warm_refused N": the counted stretch's records taken and refused by the
+ * ring, those of them the reader had consumed by its end (the ring starts
+ * it empty), and its length; every sample record the ring took (warm-up
+ * included), and those it refused during the warm-up.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -39,6 +41,8 @@
 
 /* records per program run: short enough to pace, long enough to be cheap */
 #define BATCH 256
+/* a sample record's room in the ring: its 8-byte header, padded to 8 bytes */
+#define SAMPLE_ROOM ((RINGFILL_SAMPLE_BYTES + 8 + 7) & ~7UL)
 /* naming: 64 code records (~330 KiB) at a time, then time for the reader */
 #define CODE_BATCH    64
 #define CODE_PAUSE_NS 20000000L
@@ -85,11 +89,15 @@ static int find_ring(int pid, __u32 *size)
 			fd = -errno;
 			continue;
 		}
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, "events")) {
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			fd = -errno;
+		} else if (strcmp(info.name, "events")) {
 			close(fd);
 			fd = -ENOENT;
+		} else {
+			*size = info.max_entries;
 		}
-		*size = info.max_entries;
 	}
 	closedir(dir);
 	return fd;
@@ -182,7 +190,7 @@ int main(int argc, char **argv)
 	int opt, ring = -1, err = 0, naming = 0;
 	const char *what;
 	__u32 ring_size = 0;
-	__u64 seq = 0, warm_refused = 0;
+	__u64 seq = 0, warm_refused = 0, backlog;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -234,7 +242,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->bss->target_pid = target;
-	skel->bss->wake_shift = __builtin_ctz(ring_size) - PYCOST_WAKE_STEPS_LOG2;
+	skel->bss->wake_shift = PYCOST_WAKE_SHIFT(ring_size);
 	what = "naming the code objects";
 	if (naming)
 		err = name_codes(skel);
@@ -262,8 +270,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ringfill: running the filler failed: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	printf("sent %llu refused %llu seconds %.3f total_sent %llu warm_refused %llu\n",
-	       (unsigned long long)skel->bss->sent, (unsigned long long)skel->bss->refused, took,
+	err = run(skel->progs.ring_avail, 0, 0);
+	if (err) {
+		fprintf(stderr, "ringfill: reading the ring's fill failed: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	backlog = skel->bss->avail / SAMPLE_ROOM;
+	if (backlog > skel->bss->sent)
+		backlog = skel->bss->sent;
+	printf("sent %llu refused %llu drained %llu seconds %.3f total_sent %llu warm_refused "
+	       "%llu\n",
+	       (unsigned long long)skel->bss->sent, (unsigned long long)skel->bss->refused,
+	       (unsigned long long)(skel->bss->sent - backlog), took,
 	       (unsigned long long)skel->bss->total_sent, (unsigned long long)warm_refused);
 cleanup:
 	ringfill_bpf__destroy(skel);

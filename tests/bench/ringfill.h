@@ -12,6 +12,9 @@
 #define RINGFILL_LEVEL	   4
 #define RINGFILL_LEVELS	   (RINGFILL_DEPTH / RINGFILL_LEVEL)
 #define RINGFILL_CODE_BASE 0x7f0000000000ULL
+/* a sample record's bytes (pycost.h first) */
+#define RINGFILL_SAMPLE_BYTES                                                                      \
+	(offsetof(struct pycost_sample, frames) + RINGFILL_DEPTH * sizeof(struct pycost_frame))
 
 struct ringfill_args {
 	__u32 count; /* records to write in this run */
