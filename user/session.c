@@ -346,13 +346,6 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	for (int i = 0; i < s->ncpus; i++)
 		s->sample_fds[i] = s->count_fds[i] = -1;
 
-	if (o->requests && !has_sock_tracepoints()) {
-		err = -ENOTSUP;
-		snprintf(why, whylen,
-			 "request tracking needs the kernel's sock_recv_length and "
-			 "sock_send_length tracepoints (Linux 6.3+): use --requests off");
-		goto fail;
-	}
 	s->skel = pycost_bpf__open();
 	if (!s->skel) {
 		err = -errno;
@@ -404,13 +397,20 @@ struct session *session__new(const struct session_opts *o, char *why, size_t why
 	bpf_program__set_autoload(s->skel->progs.on_tick, s->tick);
 	err = pycost_bpf__load(s->skel);
 	if (err) {
-		if (err == -EPERM)
+		/* asked only now: parsing the kernel's BTF again would slow every start */
+		if (o->requests && !has_sock_tracepoints()) {
+			err = -ENOTSUP;
+			snprintf(why, whylen,
+				 "request tracking needs the kernel's sock_recv_length and "
+				 "sock_send_length tracepoints (Linux 6.3+): use --requests off");
+		} else if (err == -EPERM) {
 			snprintf(why, whylen,
 				 "not allowed to load BPF programs: run as root or with "
 				 "CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE");
-		else
+		} else {
 			snprintf(why, whylen, "failed to load BPF programs: %s (-vv for details)",
 				 strerror(-err));
+		}
 		goto fail;
 	}
 	err = pycost_bpf__attach(s->skel);
