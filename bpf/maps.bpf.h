@@ -61,15 +61,15 @@ PYCOST_SHARED struct {
 } procs SEC(".maps");
 
 /*
- * LRU maps are preallocated and every entry is linked at creation, which
- * the first sample waits for: about 0.7 us per entry on a VM (46 ms at 64k
- * thread entries).  Entries go with their thread; the LRU evicts live ones
- * once its free lists run short, which, with each CPU holding up to 128
- * free entries of its own, can begin that many per CPU before the map is
- * full: some 8k live threads in the traced processes on a 64-CPU host.
+ * Entries go with their thread (on_exit).  Not an LRU: one would evict a
+ * live thread's entry, restarting its accounting unseen, once its free
+ * lists ran short (each CPU holds up to 128 free entries of its own);
+ * a full map refuses new threads instead, counted as thread_drops.
+ * Preallocated maps link every entry at creation, which the first sample
+ * waits for: about 0.7 us per entry on a VM (46 ms at 64k entries).
  */
 PYCOST_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct pycost_thread);
@@ -109,7 +109,7 @@ struct code_key {
 
 /*
  * Code objects already named, per process: an evicted one is only named
- * again.  Sized, like threads, for creation time as well.
+ * again.  Sized, like threads, for the time its creation takes as well.
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -169,8 +169,9 @@ PYCOST_SHARED struct {
  * keyed by tid cost a lookup at every socket call and context switch of
  * the request.  A thread keeps its slot from its first request to its exit,
  * which returns it to req_free; req_next hands out slots never used.
- * req_owner records the slot of each tid, off the hot path: a thread whose
- * entry the LRU evicted finds its slot again, and its exit returns it.
+ * req_owner records the slot of each tid, off the hot path: the slot stays
+ * with the tid even if its thread entry is replaced or refused, and the
+ * tid's exit returns it.
  */
 PYCOST_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

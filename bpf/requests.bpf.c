@@ -372,7 +372,7 @@ int BPF_PROG(on_exit_request, struct task_struct *p)
 			end_request(r, t, 0, bpf_ktime_get_ns());
 		bpf_map_delete_elem(&threads, &tid);
 	}
-	/* by tid: its entry may be gone (evicted) while it still holds a slot */
+	/* by tid: its entry may be gone (replaced) while it still holds a slot */
 	req_release(tid);
 	return 0;
 }

@@ -958,6 +958,10 @@ int record__run(const struct config *cfg)
 			", %llu records dropped, %llu stacks truncated, %llu frames unnamed",
 			(unsigned long long)total_drops(&st), (unsigned long long)st.truncated,
 			(unsigned long long)r.unknown_code);
+	/* counted per refusal: a thread is refused at each of its samples and switches */
+	if (st.thread_drops)
+		fprintf(stderr, ", thread map full: some threads not tracked (%llu refusals)",
+			(unsigned long long)st.thread_drops);
 	if (r.rt) {
 		uint64_t total, malformed, aborted, proxied;
 
