@@ -19,6 +19,7 @@
  * the shift of those steps for a ring of size bytes, a power of two.
  */
 #define PYCOST_WAKE_SHIFT(size) (__builtin_ctzl(size) - 3)
+
 /* Frames kept per sample; deeper stacks are cut at the root side and counted. */
 #define PYCOST_MAX_DEPTH 256
 /* Thread states visited when looking a thread up in interp->threads. */
